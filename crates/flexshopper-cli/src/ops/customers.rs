@@ -1,0 +1,138 @@
+//! `users` and `payment-methods`.
+
+use super::{Ctx, token};
+use crate::args::{PaymentMethodsCmd, UsersCmd};
+use crate::error::CliError;
+use crate::input;
+use flexshopper::api::types;
+use flexshopper::retry::Safety::{Idempotent, Never};
+
+pub async fn users(ctx: &Ctx<'_>, cmd: UsersCmd) -> Result<(), CliError> {
+    let api = ctx.api();
+    match cmd {
+        UsersCmd::Exists { email } => {
+            ctx.call("verifyUserExists", Idempotent, || {
+                api.verify_user_exists().email(email.clone()).send()
+            })
+            .await
+        }
+        UsersCmd::DeepCheck(b) => {
+            let body: types::DeepUserExistsRequest = input::body(&b.body)?;
+            ctx.call("deeplyVerifyUserExists", Idempotent, || {
+                api.deeply_verify_user_exists().body(body.clone()).send()
+            })
+            .await
+        }
+        UsersCmd::Create {
+            first_name,
+            last_name,
+            email,
+        } => {
+            let body = types::CreateUserRequest {
+                first_name: first_name
+                    .try_into()
+                    .map_err(|e| CliError::usage("first-name", format!("{e}")))?,
+                last_name: last_name
+                    .try_into()
+                    .map_err(|e| CliError::usage("last-name", format!("{e}")))?,
+                email,
+                locale: None,
+                password: None,
+                reset_password: None,
+            };
+            ctx.call("createUser", Never, || {
+                api.create_user().body(body.clone()).send()
+            })
+            .await
+        }
+        UsersCmd::List(paging) => match paging.page {
+            Some(page) => {
+                let limit = paging.limit.unwrap_or(10);
+                ctx.call("getUsers", Idempotent, || {
+                    api.get_users()
+                        .page(u64::from(page))
+                        .limit(u64::from(limit))
+                        .send()
+                })
+                .await
+            }
+            None => {
+                let all: Vec<types::User> =
+                    crate::progress::collect(ctx.client.users(paging.limit), "users").await?;
+                ctx.show(&serde_json::json!({"data": all}))
+            }
+        },
+        UsersCmd::Me(t) => {
+            let t = token(&t)?;
+            ctx.call("getCurrentUser", Idempotent, || {
+                api.get_current_user().customer_token(t).send()
+            })
+            .await
+        }
+        UsersCmd::Authorize { user_id } => {
+            ctx.call("createAuthorizationToken", Never, || {
+                api.create_authorization_token()
+                    .user_id(user_id.clone())
+                    .send()
+            })
+            .await
+        }
+    }
+}
+
+pub async fn payment_methods(ctx: &Ctx<'_>, cmd: PaymentMethodsCmd) -> Result<(), CliError> {
+    let api = ctx.api();
+    match cmd {
+        PaymentMethodsCmd::Add { token: t, body } => {
+            let t = token(&t)?;
+            let body: types::AddPaymentMethodRequest = input::body(&body.body)?;
+            ctx.call("addPaymentMethod", Never, || {
+                api.add_payment_method()
+                    .customer_token(t)
+                    .body(body.clone())
+                    .send()
+            })
+            .await
+        }
+        PaymentMethodsCmd::List(t) => {
+            let t = token(&t)?;
+            ctx.call("getPaymentMethods", Idempotent, || {
+                api.get_payment_methods().customer_token(t).send()
+            })
+            .await
+        }
+        PaymentMethodsCmd::ChildKey => {
+            ctx.call("getLoanPaymentProChildKey", Never, || {
+                api.get_loan_payment_pro_child_key().send()
+            })
+            .await
+        }
+        PaymentMethodsCmd::CloverKey => {
+            ctx.call("getCloverPkmsKey", Idempotent, || {
+                api.get_clover_pkms_key().send()
+            })
+            .await
+        }
+        PaymentMethodsCmd::VerifyAch {
+            user_id,
+            routing_number,
+            account_number,
+        } => {
+            let body = types::VerifyAchRequest {
+                account_number: account_number
+                    .try_into()
+                    .map_err(|_| CliError::usage("account-number", "must be 4 to 17 digits"))?,
+                routing_number: routing_number
+                    .try_into()
+                    .map_err(|_| CliError::usage("routing-number", "must be 9 digits"))?,
+            };
+            ctx.call("verifyAch", Idempotent, || {
+                api.verify_ach()
+                    .user_id(user_id.clone())
+                    .body(body.clone())
+                    .send()
+            })
+            .await
+        }
+    }
+}

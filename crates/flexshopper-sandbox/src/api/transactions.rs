@@ -1,0 +1,204 @@
+//! Merchant transactions: finalize, fulfil (ship or receive), cancel, return.
+
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::NaiveDate;
+use flexshopper_api::types;
+
+use super::{selection, transaction_view};
+use crate::app::{AppState, Merchant, OptionalBody, Path, Query, page};
+use crate::error::{ApiError, ApiResult};
+use crate::store::{Fulfilment, ItemOutcome};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v3/transactions", get(get_transactions))
+        .route("/v3/transactions/{transaction_id}", get(get_transaction))
+        .route("/v3/transactions/{transaction_id}/finalize", post(finalize))
+        .route(
+            "/v3/transactions/{transaction_id}/cancel",
+            post(cancel_items),
+        )
+        .route(
+            "/v3/transactions/{transaction_id}/return",
+            post(return_items),
+        )
+        // The path FlexShopper's Magento plugin uses.
+        .route(
+            "/v3/transactions/{transaction_id}/return-items",
+            post(return_items),
+        )
+        // Older docs show GET (with a JSON body); the plugin and the 3.0 docs use POST.
+        .route(
+            "/v3/transactions/{transaction_id}/confirm-shipment",
+            post(confirm_shipment).get(confirm_shipment),
+        )
+        .route(
+            "/v3/transactions/{transaction_id}/confirm-receipt",
+            post(confirm_receipt),
+        )
+}
+
+fn date(q: &Query, name: &str) -> ApiResult<Option<NaiveDate>> {
+    q.get(name)
+        .map(|raw| {
+            NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
+                ApiError::validation(format!("{name}: expected a date YYYY-MM-DD, got {raw:?}"))
+            })
+        })
+        .transpose()
+}
+
+async fn get_transactions(
+    State(s): State<AppState>,
+    m: Merchant,
+    q: Query,
+) -> ApiResult<Json<types::TransactionsPageResponse>> {
+    let (p, limit) = q.paging(20)?;
+    let (from, to) = (date(&q, "fromDate")?, date(&q, "toDate")?);
+    let status = q.get("leaseStatus");
+    let mut store = s.store();
+    let merchant = store.merchant(&m.id);
+    let views: Vec<types::Transaction> = merchant
+        .transactions
+        .iter()
+        .filter(|t| from.is_none_or(|f| t.created_at.date_naive() >= f))
+        .filter(|t| to.is_none_or(|d| t.created_at.date_naive() <= d))
+        .map(|t| transaction_view(merchant, t))
+        .filter(|v| status.is_none_or(|st| v.lease.as_ref().is_some_and(|l| l.status == st)))
+        .collect();
+    let (transactions, meta) = page(&views, p, limit);
+    Ok(Json(types::TransactionsPageResponse {
+        data: types::TransactionsPage { meta, transactions },
+    }))
+}
+
+async fn get_transaction(
+    State(s): State<AppState>,
+    m: Merchant,
+    Path(id): Path<String>,
+) -> ApiResult<Json<types::TransactionResponse>> {
+    let mut store = s.store();
+    let merchant = store.merchant(&m.id);
+    let txn = merchant.transaction(&id)?;
+    Ok(Json(types::TransactionResponse {
+        data: transaction_view(merchant, txn),
+    }))
+}
+
+/// Sent with no body by FlexShopper's plugin; any body is ignored.
+async fn finalize(
+    State(s): State<AppState>,
+    m: Merchant,
+    Path(id): Path<String>,
+) -> ApiResult<Json<types::FinalizeResponse>> {
+    let mut store = s.store();
+    let number = (1_000_000 + store.next_number()).to_string();
+    let now = store.now();
+    let lease_number = store.merchant(&m.id).finalize(&id, || number, now)?;
+    Ok(Json(types::FinalizeResponse {
+        data: types::FinalizedTransaction {
+            loan_number: Some(lease_number.clone()),
+            lease_number,
+            transaction_id: id,
+        },
+    }))
+}
+
+fn counts(v: Vec<(String, u32)>) -> Vec<types::SkuCount> {
+    v.into_iter()
+        .map(|(sku, q)| types::SkuCount {
+            sku,
+            quantity: u64::from(q),
+        })
+        .collect()
+}
+
+fn item_selection(req: &types::ItemSelection) -> ApiResult<crate::store::Selection> {
+    selection(
+        req.items
+            .iter()
+            .map(|i| (i.sku.as_str(), i.quantity.map(|q| q.get()))),
+    )
+}
+
+async fn cancel_items(
+    State(s): State<AppState>,
+    m: Merchant,
+    Path(id): Path<String>,
+    OptionalBody(req): OptionalBody<types::ItemSelection>,
+) -> ApiResult<Json<types::CancelItemsResponse>> {
+    let sel = item_selection(&req)?;
+    let ItemOutcome { done, failed } = s.store().merchant(&m.id).cancel(&id, &sel)?;
+    Ok(Json(types::CancelItemsResponse {
+        data: types::CancelResult {
+            canceled: counts(done),
+            failed: counts(failed),
+        },
+    }))
+}
+
+async fn return_items(
+    State(s): State<AppState>,
+    m: Merchant,
+    Path(id): Path<String>,
+    OptionalBody(req): OptionalBody<types::ItemSelection>,
+) -> ApiResult<Json<types::ReturnItemsResponse>> {
+    let sel = item_selection(&req)?;
+    let ItemOutcome { done, failed } = s.store().merchant(&m.id).return_items(&id, &sel)?;
+    Ok(Json(types::ReturnItemsResponse {
+        data: types::ReturnResult {
+            returned: counts(done),
+            failed: counts(failed),
+        },
+    }))
+}
+
+fn empty() -> Json<types::EmptyDataResponse> {
+    Json(types::EmptyDataResponse {
+        data: types::EmptyObject(Default::default()),
+    })
+}
+
+/// A request's identity for idempotent confirmation: the same input twice is one event.
+fn fingerprint<T: serde::Serialize>(kind: &str, req: &T) -> String {
+    format!("{kind}:{}", serde_json::to_string(req).unwrap_or_default())
+}
+
+async fn confirm_shipment(
+    State(s): State<AppState>,
+    m: Merchant,
+    Path(id): Path<String>,
+    OptionalBody(req): OptionalBody<types::ConfirmShipmentRequest>,
+) -> ApiResult<Json<types::EmptyDataResponse>> {
+    let sel = selection(
+        req.items
+            .iter()
+            .map(|i| (i.sku.as_str(), i.quantity.map(|q| q.get()))),
+    )?;
+    s.store()
+        .merchant(&m.id)
+        .fulfil(&id, Fulfilment::Shipment, &sel, fingerprint("ship", &req))?;
+    Ok(empty())
+}
+
+async fn confirm_receipt(
+    State(s): State<AppState>,
+    m: Merchant,
+    Path(id): Path<String>,
+    OptionalBody(req): OptionalBody<types::ConfirmReceiptRequest>,
+) -> ApiResult<Json<types::EmptyDataResponse>> {
+    let sel = selection(
+        req.items
+            .iter()
+            .map(|i| (i.sku.as_str(), i.quantity.map(|q| q.get()))),
+    )?;
+    s.store().merchant(&m.id).fulfil(
+        &id,
+        Fulfilment::Receipt,
+        &sel,
+        fingerprint("receive", &req),
+    )?;
+    Ok(empty())
+}

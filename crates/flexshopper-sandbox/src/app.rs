@@ -1,0 +1,335 @@
+//! Shared state and the extractors every handler uses: the merchant (API key), the
+//! customer (customer token), request bodies parsed into the generated types, paths
+//! and query strings, all refusing bad input with FlexShopper's envelope.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::config::SandboxConfig;
+use crate::error::{ApiError, ApiResult};
+use crate::faults::Faults;
+use crate::journal::Journal;
+use crate::store::Store;
+
+#[derive(Debug)]
+pub struct Shared {
+    pub config: SandboxConfig,
+    pub store: Mutex<Store>,
+    pub journal: Mutex<Journal>,
+    pub faults: Mutex<Faults>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AppState(pub Arc<Shared>);
+
+/// A poisoned lock only means a handler panicked mid-update; the sandbox keeps serving.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl AppState {
+    pub fn new(config: SandboxConfig) -> Self {
+        AppState(Arc::new(Shared {
+            config,
+            store: Mutex::new(Store::default()),
+            journal: Mutex::new(Journal::default()),
+            faults: Mutex::new(Faults::default()),
+        }))
+    }
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        lock(&self.0.store)
+    }
+    pub fn journal(&self) -> MutexGuard<'_, Journal> {
+        lock(&self.0.journal)
+    }
+    pub fn faults(&self) -> MutexGuard<'_, Faults> {
+        lock(&self.0.faults)
+    }
+    pub fn token_ttl(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.0.config.token_ttl).unwrap_or(chrono::Duration::hours(1))
+    }
+}
+
+/// The merchant making the request, identified by its API key (`Authorization`, raw).
+#[derive(Debug, Clone)]
+pub struct Merchant {
+    pub id: String,
+}
+
+impl FromRequestParts<AppState> for Merchant {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        let key = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .ok_or_else(ApiError::no_api_key)?;
+        let keys = &state.0.config.api_keys;
+        if !keys.is_empty() && !keys.iter().any(|k| k == key) {
+            return Err(ApiError::invalid_api_key());
+        }
+        Ok(Merchant {
+            id: crate::merchant_id(key),
+        })
+    }
+}
+
+/// The customer of a customer token, valid only with the API key that minted it.
+#[derive(Debug, Clone)]
+pub struct Customer {
+    pub merchant: String,
+    pub user_id: String,
+}
+
+impl FromRequestParts<AppState> for Customer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        let merchant = Merchant::from_request_parts(parts, state).await?;
+        let token = parts
+            .headers
+            .get("customer-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                ApiError::new(
+                    axum::http::StatusCode::UNAUTHORIZED,
+                    "InvalidToken",
+                    "customer-token: a customer token is required",
+                )
+            })?;
+        let user_id = state.store().resolve_token(&merchant.id, token)?;
+        Ok(Customer {
+            merchant: merchant.id,
+            user_id,
+        })
+    }
+}
+
+/// Make what real clients send acceptable to the generated types: quantities as numeric
+/// strings (`"1"`, `"1.0000"`, FlexShopper's Magento plugin) or integral floats, and a
+/// legacy string `shipping.cost`.
+pub fn normalize(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                match (k.as_str(), &*v) {
+                    ("quantity", Value::String(s)) => {
+                        if let Some(n) = integral(s) {
+                            *v = Value::from(n);
+                        }
+                    }
+                    ("quantity", Value::Number(n)) if n.as_u64().is_none() => {
+                        if let Some(f) = n
+                            .as_f64()
+                            .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 1e15)
+                        {
+                            *v = Value::from(f as u64);
+                        }
+                    }
+                    ("cost", Value::String(s)) => {
+                        if let Some(n) = s
+                            .trim()
+                            .parse::<f64>()
+                            .ok()
+                            .and_then(serde_json::Number::from_f64)
+                        {
+                            *v = Value::Number(n);
+                        }
+                    }
+                    _ => normalize(v),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(normalize),
+        _ => {}
+    }
+}
+
+/// `"3"` or `"3.0000"` → 3; anything else stays as it is (and is refused by the type).
+fn integral(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    if int.is_empty()
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b == b'0')
+    {
+        return None;
+    }
+    int.parse().ok()
+}
+
+/// Parse a JSON body into `T`, naming the offending field on failure.
+pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+    let mut value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::validation(format!("body: malformed JSON ({e})")))?;
+    normalize(&mut value);
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." { "body".to_owned() } else { path };
+        ApiError::validation(format!("{path}: {}", e.inner()))
+    })
+}
+
+/// A JSON body parsed into a generated request type.
+#[derive(Debug)]
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _: &AppState) -> ApiResult<Self> {
+        let bytes = axum::body::to_bytes(req.into_body(), 1 << 20)
+            .await
+            .map_err(|_| ApiError::validation("body: too large or unreadable"))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(ApiError::validation("body: a JSON body is required"));
+        }
+        parse_body(&bytes).map(Body)
+    }
+}
+
+/// A body that may be absent: an empty body reads as `{}` (finalize, GET variants).
+#[derive(Debug)]
+pub struct OptionalBody<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for OptionalBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _: &AppState) -> ApiResult<Self> {
+        let bytes = axum::body::to_bytes(req.into_body(), 1 << 20)
+            .await
+            .map_err(|_| ApiError::validation("body: too large or unreadable"))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return parse_body(b"{}").map(OptionalBody);
+        }
+        parse_body(&bytes).map(OptionalBody)
+    }
+}
+
+impl From<axum::extract::rejection::PathRejection> for ApiError {
+    fn from(e: axum::extract::rejection::PathRejection) -> Self {
+        ApiError::validation(format!("path: {e}"))
+    }
+}
+
+impl From<axum::extract::rejection::QueryRejection> for ApiError {
+    fn from(e: axum::extract::rejection::QueryRejection) -> Self {
+        ApiError::validation(format!("query: {e}"))
+    }
+}
+
+/// `Path` whose rejection is FlexShopper's envelope.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct Path<T>(pub T);
+
+/// The raw query pairs; handlers read what they need with [`Params`].
+#[derive(Debug)]
+pub struct Query(pub Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Query {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> ApiResult<Self> {
+        let axum::extract::Query(pairs) =
+            axum::extract::Query::<Vec<(String, String)>>::from_request_parts(parts, state).await?;
+        Ok(Query(pairs))
+    }
+}
+
+impl Query {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// An integer parameter within `min..=max`, `default` when absent.
+    pub fn int(&self, name: &str, default: u64, min: u64, max: u64) -> ApiResult<u64> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(raw) => raw
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (min..=max).contains(n))
+                .ok_or_else(|| {
+                    ApiError::validation(format!(
+                        "{name}: expected an integer from {min} to {max}, got {raw:?}"
+                    ))
+                }),
+        }
+    }
+
+    /// `page` (1..=1000) and `limit` (1..=1000).
+    pub fn paging(&self, default_limit: u64) -> ApiResult<(u64, u64)> {
+        Ok((
+            self.int("page", 1, 1, 1000)?,
+            self.int("limit", default_limit, 1, 1000)?,
+        ))
+    }
+
+    pub fn bool(&self, name: &str) -> ApiResult<Option<bool>> {
+        match self.get(name) {
+            None => Ok(None),
+            Some("true") => Ok(Some(true)),
+            Some("false") => Ok(Some(false)),
+            Some(raw) => Err(ApiError::validation(format!(
+                "{name}: expected true or false, got {raw:?}"
+            ))),
+        }
+    }
+}
+
+/// One page of `items` and the spec's `PageMeta`.
+pub fn page<T: Clone>(
+    items: &[T],
+    page: u64,
+    limit: u64,
+) -> (Vec<T>, flexshopper_api::types::PageMeta) {
+    let count = items.len() as u64;
+    let start = ((page - 1) * limit).min(count) as usize;
+    let end = (start as u64 + limit).min(count) as usize;
+    (
+        items[start..end].to_vec(),
+        flexshopper_api::types::PageMeta {
+            count,
+            limit,
+            page,
+            total_pages: count.div_ceil(limit),
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn numeric_string_quantities_are_accepted() {
+        let mut v = json!({"items": [{"sku": "A", "quantity": "1.0000"}, {"sku": "B", "quantity": "2"}, {"sku": "C", "quantity": 3.0}]});
+        normalize(&mut v);
+        assert_eq!(
+            v,
+            json!({"items": [{"sku": "A", "quantity": 1}, {"sku": "B", "quantity": 2}, {"sku": "C", "quantity": 3}]})
+        );
+    }
+
+    #[test]
+    fn fractional_quantities_stay_invalid() {
+        let mut v = json!({"quantity": "1.5"});
+        normalize(&mut v);
+        assert_eq!(v, json!({"quantity": "1.5"}));
+    }
+}

@@ -1,0 +1,94 @@
+//! A stateful, deterministic FlexShopper API simulator.
+//!
+//! Every operation of `spec/flexshopper.yaml` is served with real state: request bodies
+//! are parsed into the generated `flexshopper_api::types` and responses are built from
+//! them, so the simulator and the client cannot drift from the spec. See the README for
+//! the scenario table, the admin API (`/__sandbox/`) and fault injection.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use flexshopper_sandbox::{Sandbox, SandboxConfig};
+//! let sandbox = Sandbox::start(SandboxConfig::new()).await?;
+//! println!("FlexShopper sandbox at {}", sandbox.base_url());
+//! # Ok(()) }
+//! ```
+
+mod admin;
+mod api;
+pub mod app;
+pub mod cli;
+mod config;
+pub mod error;
+pub mod faults;
+pub mod journal;
+pub mod ops;
+pub mod scenarios;
+mod server;
+pub mod store;
+
+use std::any::Any;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+pub use config::SandboxConfig;
+pub use server::Sandbox;
+
+use app::AppState;
+use error::ApiError;
+
+/// The stable, non-secret id of the merchant an API key belongs to (hex of a SHA-256).
+pub fn merchant_id(api_key: &str) -> String {
+    let digest = Sha256::digest(format!("flexshopper-sandbox:{api_key}").as_bytes());
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The whole sandbox as a router: `/v3/...` (the API) and `/__sandbox/...` (admin).
+pub fn router(config: SandboxConfig) -> Router {
+    let state = AppState::new(config);
+    // Innermost first: faults see the journal's sequence number.
+    let v3 = api::routes()
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            faults::layer,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            journal::layer,
+        ));
+    Router::new()
+        .merge(v3)
+        .merge(admin::routes())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(TraceLayer::new_for_http())
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found_route()
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "MethodNotAllowed",
+        "Method not allowed on this route",
+    )
+}
+
+/// Last resort: a handler bug must still answer in FlexShopper's envelope.
+fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
+    tracing::error!("handler panicked");
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "InternalError",
+        "The sandbox failed to handle this request",
+    )
+    .into_response()
+}

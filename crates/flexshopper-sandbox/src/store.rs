@@ -1,0 +1,1419 @@
+//! The sandbox's state and the rules a real lease follows, as plain functions over it.
+//!
+//! Nothing here knows about HTTP: handlers translate requests into these calls and the
+//! results into the generated response types. Every rule is unit-tested at the bottom.
+
+use std::collections::{BTreeMap, HashMap};
+
+use axum::http::StatusCode;
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::error::{ApiError, ApiResult};
+use crate::scenarios::{self, Outcome};
+
+/// Lease terms: weekly payments, 52 of them.
+pub const TERM: u32 = 52;
+/// The total of payments is `total * 2.40` (rounded up to the cent per payment).
+pub const COST_FACTOR: Decimal = Decimal::from_parts(240, 0, 0, false, 2);
+
+/// Weekly payment for a lease total: `round_up(total * 2.40 / 52, cents)`.
+pub fn weekly_payment(total: Decimal) -> Decimal {
+    (total * COST_FACTOR / Decimal::from(TERM))
+        .round_dp_with_strategy(2, RoundingStrategy::AwayFromZero)
+}
+
+/// Cost of rental: everything paid over the term beyond the cash price.
+pub fn cost_of_rental(total: Decimal) -> Decimal {
+    weekly_payment(total) * Decimal::from(TERM) - total
+}
+
+fn hex_id(seed: &str, len: usize) -> String {
+    let digest = Sha256::digest(seed.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    hex[..len].to_owned()
+}
+
+/// Who a customer token belongs to.
+#[derive(Debug, Clone)]
+pub struct TokenGrant {
+    pub merchant_id: String,
+    pub user_id: String,
+    pub expires: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub application_id: String,
+    pub prequal_id: Option<String>,
+    pub status: &'static str,
+    pub spending_limit: Decimal,
+    pub weekly: Decimal,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Decision {
+    pub fn approved(&self) -> bool {
+        self.status == "approved"
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Applicant {
+    pub phone: Option<String>,
+    /// A hash of the SSN: account lookup needs to match it, the dump must never show it.
+    pub ssn_hash: Option<String>,
+    pub street1: Option<String>,
+    pub postal_code: Option<String>,
+    pub date_of_birth: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub created_at: DateTime<Utc>,
+    pub applicant: Applicant,
+    pub decision: Option<Decision>,
+    pub verification_status: Option<&'static str>,
+    pub spending_hold: bool,
+    /// Single-use legacy login passcode; only readable through the admin API.
+    pub passcode: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    pub sku: String,
+    pub description: String,
+    pub brand: String,
+    pub cost: Decimal,
+    pub quantity: u32,
+}
+
+/// A new lease as the merchant asks for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeaseRequest {
+    pub transaction_id: String,
+    pub order_id: Option<String>,
+    pub items: Vec<Item>,
+    pub shipping: Decimal,
+    pub discount: Decimal,
+}
+
+impl LeaseRequest {
+    /// sum(cost * quantity) + shipping - discount.
+    pub fn total(&self) -> Decimal {
+        let items: Decimal = self
+            .items
+            .iter()
+            .map(|i| i.cost * Decimal::from(i.quantity))
+            .sum();
+        items + self.shipping - self.discount
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Lease {
+    pub id: String,
+    pub user_id: String,
+    pub transaction_id: String,
+    pub total: Decimal,
+    pub payment: Decimal,
+    pub cost_of_rental: Decimal,
+    pub contract: String,
+    pub created_at: DateTime<Utc>,
+    pub signed_at: Option<DateTime<Utc>>,
+    pub signed_ip: Option<String>,
+}
+
+impl Lease {
+    pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
+        self.signed_at.is_none()
+            && now - self.created_at > Duration::hours(scenarios::LEASE_EXPIRY_HOURS)
+    }
+}
+
+/// Per SKU, the units of an order in disjoint buckets: `open` (neither fulfilled nor
+/// canceled) + shipped + received + canceled + returned == ordered, always.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TxnItem {
+    pub item: Item,
+    pub shipped: u32,
+    pub received: u32,
+    pub canceled: u32,
+    pub returned: u32,
+}
+
+impl TxnItem {
+    pub fn ordered(&self) -> u32 {
+        self.item.quantity
+    }
+    pub fn open(&self) -> u32 {
+        self.ordered() - self.shipped - self.received - self.canceled - self.returned
+    }
+    /// Units the customer still leases (not canceled, not returned).
+    pub fn held(&self) -> u32 {
+        self.ordered() - self.canceled - self.returned
+    }
+    pub fn quantity_by_status(&self) -> BTreeMap<String, u32> {
+        [
+            ("ordered", self.ordered()),
+            ("shipped", self.shipped),
+            ("received", self.received),
+            ("canceled", self.canceled),
+            ("returned", self.returned),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Transaction {
+    pub id: String,
+    pub order_id: Option<String>,
+    pub user_id: String,
+    pub lease_ids: Vec<String>,
+    pub items: Vec<TxnItem>,
+    pub shipping: Decimal,
+    pub discount: Decimal,
+    pub created_at: DateTime<Utc>,
+    pub lease_number: Option<String>,
+    pub finalized_at: Option<DateTime<Utc>>,
+    pub finalize_count: u32,
+    /// Fingerprints of shipment / receipt confirmations already applied, so that a
+    /// repeated confirmation is harmless.
+    pub applied_confirmations: Vec<String>,
+    pub refunds: Vec<(u32, String, Decimal, Decimal)>,
+}
+
+impl Transaction {
+    /// The amount still counted against the customer's spending: zero once every unit
+    /// was canceled or returned.
+    pub fn open_amount(&self) -> Decimal {
+        let items: Decimal = self
+            .items
+            .iter()
+            .map(|i| i.item.cost * Decimal::from(i.held()))
+            .sum();
+        if self.items.iter().all(|i| i.held() == 0) {
+            Decimal::ZERO
+        } else {
+            (items + self.shipping - self.discount).max(Decimal::ZERO)
+        }
+    }
+
+    pub fn purchase_total(&self) -> Decimal {
+        let items: Decimal = self
+            .items
+            .iter()
+            .map(|i| i.item.cost * Decimal::from(i.ordered()))
+            .sum();
+        items + self.shipping - self.discount
+    }
+
+    /// created | signed | finalized | partially_fulfilled | fulfilled | canceled | returned.
+    pub fn status(&self, lease_signed: bool) -> &'static str {
+        let all = |f: &dyn Fn(&TxnItem) -> bool| self.items.iter().all(f);
+        if all(&|i| i.canceled == i.ordered()) {
+            return "canceled";
+        }
+        if self.finalize_count == 0 {
+            return if lease_signed { "signed" } else { "created" };
+        }
+        if all(&|i| i.held() == 0) {
+            return "returned";
+        }
+        let fulfilled: u32 = self.items.iter().map(|i| i.shipped + i.received).sum();
+        let open: u32 = self.items.iter().map(TxnItem::open).sum();
+        match (fulfilled, open) {
+            (0, _) => "finalized",
+            (_, 0) => "fulfilled",
+            _ => "partially_fulfilled",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PaymentMethod {
+    pub id: String,
+    pub user_id: String,
+    pub kind: &'static str,
+    pub card_brand: Option<String>,
+    pub last_four: String,
+    pub label: String,
+    pub primary: bool,
+    /// cardType+lastFour or a hash of routing+account: what makes two methods the same.
+    pub identity: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Payment {
+    pub id: String,
+    pub agreement_id: String,
+    pub payment_method_id: String,
+    pub amount: Decimal,
+}
+
+#[derive(Debug, Clone)]
+pub struct Prequal {
+    pub id: String,
+    pub user_id: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Checkout {
+    pub id: String,
+    pub transaction_id: String,
+    pub total: Decimal,
+}
+
+/// Everything one API key (merchant) owns.
+#[derive(Debug, Clone)]
+pub struct Merchant {
+    pub users: Vec<User>,
+    pub leases: Vec<Lease>,
+    pub transactions: Vec<Transaction>,
+    pub payment_methods: Vec<PaymentMethod>,
+    pub payments: Vec<Payment>,
+    pub prequals: Vec<Prequal>,
+    pub checkouts: Vec<Checkout>,
+    pub minimum_order_value: Decimal,
+    /// Positions in `transactions` / `leases` by id, and a user's signed transactions: lookups
+    /// stay O(1) however many leases a load test creates.
+    txn_index: HashMap<String, usize>,
+    lease_index: HashMap<String, usize>,
+    user_txns: HashMap<String, Vec<usize>>,
+}
+
+impl Default for Merchant {
+    fn default() -> Self {
+        Merchant {
+            users: Vec::new(),
+            leases: Vec::new(),
+            transactions: Vec::new(),
+            payment_methods: Vec::new(),
+            payments: Vec::new(),
+            prequals: Vec::new(),
+            checkouts: Vec::new(),
+            minimum_order_value: scenarios::MINIMUM_ORDER_VALUE,
+            txn_index: HashMap::new(),
+            lease_index: HashMap::new(),
+            user_txns: HashMap::new(),
+        }
+    }
+}
+
+/// Item selection for cancel / return / ship / receive: every item when `None` or empty.
+pub type Selection = Option<Vec<(String, Option<u32>)>>;
+
+fn selection_lines(sel: &Selection) -> Option<&Vec<(String, Option<u32>)>> {
+    sel.as_ref().filter(|v| !v.is_empty())
+}
+
+/// Result of cancel / return: (sku, quantity) done and failed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ItemOutcome {
+    pub done: Vec<(String, u32)>,
+    pub failed: Vec<(String, u32)>,
+}
+
+/// Which fulfilment bucket a confirmation moves units into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fulfilment {
+    Shipment,
+    Receipt,
+}
+
+impl Merchant {
+    pub fn user(&self, id: &str) -> ApiResult<&User> {
+        self.users
+            .iter()
+            .find(|u| u.id == id)
+            .ok_or_else(ApiError::user_not_found)
+    }
+
+    pub fn user_mut(&mut self, id: &str) -> ApiResult<&mut User> {
+        self.users
+            .iter_mut()
+            .find(|u| u.id == id)
+            .ok_or_else(ApiError::user_not_found)
+    }
+
+    pub fn user_by_email(&self, email: &str) -> Option<&User> {
+        self.users
+            .iter()
+            .find(|u| u.email.eq_ignore_ascii_case(email))
+    }
+
+    pub fn transaction(&self, id: &str) -> ApiResult<&Transaction> {
+        self.txn_index
+            .get(id)
+            .map(|&i| &self.transactions[i])
+            .ok_or_else(ApiError::transaction_not_found)
+    }
+
+    fn transaction_mut(&mut self, id: &str) -> ApiResult<&mut Transaction> {
+        match self.txn_index.get(id) {
+            Some(&i) => Ok(&mut self.transactions[i]),
+            None => Err(ApiError::transaction_not_found()),
+        }
+    }
+
+    pub fn lease(&self, id: &str) -> Option<&Lease> {
+        self.lease_index.get(id).map(|&i| &self.leases[i])
+    }
+
+    /// The lease of a customer; another customer's lease does not exist for them.
+    pub fn lease_of(&self, user_id: &str, lease_id: &str) -> ApiResult<&Lease> {
+        self.lease(lease_id)
+            .filter(|l| l.user_id == user_id)
+            .ok_or_else(ApiError::lease_not_found)
+    }
+
+    /// The current lease of a transaction (the last one created for it).
+    pub fn lease_of_transaction(&self, txn: &Transaction) -> Option<&Lease> {
+        txn.lease_ids.last().and_then(|id| self.lease(id))
+    }
+
+    pub fn transaction_signed(&self, txn: &Transaction) -> bool {
+        self.lease_of_transaction(txn)
+            .is_some_and(|l| l.signed_at.is_some())
+    }
+
+    /// Spending in use: open amounts of the user's transactions whose lease is signed.
+    pub fn spending_in_use(&self, user_id: &str) -> Decimal {
+        self.user_txns
+            .get(user_id)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.transactions[i])
+            .filter(|t| self.transaction_signed(t))
+            .map(Transaction::open_amount)
+            .sum()
+    }
+
+    /// The decision's limit minus what signed, open leases use; zero without approval.
+    pub fn available_balance(&self, user: &User) -> Decimal {
+        match &user.decision {
+            Some(d) if d.approved() => {
+                (d.spending_limit - self.spending_in_use(&user.id)).max(Decimal::ZERO)
+            }
+            _ => Decimal::ZERO,
+        }
+    }
+
+    /// Record the outcome of an application (or prequalification) for a user.
+    pub fn decide(
+        &mut self,
+        user_id: &str,
+        ids: (String, Option<String>),
+        now: DateTime<Utc>,
+    ) -> ApiResult<()> {
+        let user = self.user_mut(user_id)?;
+        let outcome = scenarios::outcome_for_email(&user.email);
+        let (status, limit, verification) = match outcome {
+            Outcome::Approved | Outcome::Hold => ("approved", true, "succeeded"),
+            Outcome::Denied => ("denied", false, "succeeded"),
+            Outcome::Pending => ("pending", false, "succeeded"),
+            Outcome::Kba => ("pending", false, "pending"),
+        };
+        user.spending_hold = outcome == Outcome::Hold;
+        user.verification_status = Some(verification);
+        user.decision = Some(Decision {
+            application_id: ids.0,
+            prequal_id: ids.1,
+            status,
+            spending_limit: if limit {
+                scenarios::SPENDING_LIMIT
+            } else {
+                Decimal::ZERO
+            },
+            weekly: if limit {
+                scenarios::WEEKLY_SPENDING
+            } else {
+                Decimal::ZERO
+            },
+            created_at: now,
+        });
+        Ok(())
+    }
+
+    /// Identity answers: all first choices verify the customer and approve them.
+    pub fn answer_kba(
+        &mut self,
+        user_id: &str,
+        answers: &[(String, String)],
+        now: DateTime<Utc>,
+    ) -> ApiResult<&'static str> {
+        let user = self.user_mut(user_id)?;
+        if user.verification_status != Some("pending") {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "VerificationNotPending",
+                "The customer has no pending identity verification",
+            ));
+        }
+        let questions = scenarios::kba_questions();
+        let correct = questions
+            .iter()
+            .all(|(qid, _, choices)| answers.iter().any(|(q, c)| q == qid && *c == choices[0].0));
+        let (verification, status, limit, weekly) = if correct {
+            (
+                "succeeded",
+                "approved",
+                scenarios::SPENDING_LIMIT,
+                scenarios::WEEKLY_SPENDING,
+            )
+        } else {
+            ("failed", "denied", Decimal::ZERO, Decimal::ZERO)
+        };
+        user.verification_status = Some(verification);
+        if let Some(d) = user.decision.as_mut() {
+            d.status = status;
+            d.spending_limit = limit;
+            d.weekly = weekly;
+            d.created_at = now;
+        }
+        Ok(verification)
+    }
+
+    /// The checks a new lease must pass, in FlexShopper's order: decision, hold,
+    /// minimum, spending.
+    pub fn check_new_lease(&self, user: &User, total: Decimal) -> ApiResult<()> {
+        if !user.decision.as_ref().is_some_and(Decision::approved) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "NoDecision",
+                "The customer has no approved decision; apply first",
+            ));
+        }
+        if user.spending_hold {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "SpendingHold",
+                "The customer has a spending hold applied; no new leases can be created",
+            ));
+        }
+        if total < self.minimum_order_value {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "LeaseAmountNotSatisfied",
+                format!(
+                    "A lease's total amount needs to be at least ${}",
+                    self.minimum_order_value
+                ),
+            )
+            .with_data(json!({"minimumOrderValue": self.minimum_order_value, "total": total})));
+        }
+        let available = self.available_balance(user);
+        if total > available {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "ExceedSpendingLimitError",
+                "The lease amount is over the customer's spending limit",
+            )
+            .with_data(json!({"availableBalance": available, "total": total})));
+        }
+        Ok(())
+    }
+
+    /// Create a lease (and its transaction). Repeating the same request for the same
+    /// customer returns the existing lease.
+    pub fn create_lease(
+        &mut self,
+        user_id: &str,
+        req: LeaseRequest,
+        lease_id: String,
+        now: DateTime<Utc>,
+    ) -> ApiResult<String> {
+        let user = self.user(user_id)?.clone();
+        if let Ok(txn) = self.transaction(&req.transaction_id) {
+            let same_items = txn.items.iter().map(|i| &i.item).eq(req.items.iter());
+            let same = txn.user_id == user_id
+                && same_items
+                && txn.shipping == req.shipping
+                && txn.discount == req.discount;
+            return match (same, txn.lease_ids.last()) {
+                (true, Some(id)) => Ok(id.clone()),
+                _ => Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "DuplicateTransaction",
+                    "A lease already exists for this transactionId with another customer or other items",
+                )
+                .with_data(json!({"transactionId": req.transaction_id}))),
+            };
+        }
+        let total = req.total();
+        self.check_new_lease(&user, total)?;
+        let payment = weekly_payment(total);
+        let contract = contract_html(&user, &req, total, payment);
+        self.lease_index.insert(lease_id.clone(), self.leases.len());
+        self.txn_index
+            .insert(req.transaction_id.clone(), self.transactions.len());
+        self.leases.push(Lease {
+            id: lease_id.clone(),
+            user_id: user_id.to_owned(),
+            transaction_id: req.transaction_id.clone(),
+            total,
+            payment,
+            cost_of_rental: cost_of_rental(total),
+            contract: base64::engine::general_purpose::STANDARD.encode(contract),
+            created_at: now,
+            signed_at: None,
+            signed_ip: None,
+        });
+        self.transactions.push(Transaction {
+            id: req.transaction_id,
+            order_id: req.order_id,
+            user_id: user_id.to_owned(),
+            lease_ids: vec![lease_id.clone()],
+            items: req
+                .items
+                .into_iter()
+                .map(|item| TxnItem {
+                    item,
+                    shipped: 0,
+                    received: 0,
+                    canceled: 0,
+                    returned: 0,
+                })
+                .collect(),
+            shipping: req.shipping,
+            discount: req.discount,
+            created_at: now,
+            lease_number: None,
+            finalized_at: None,
+            finalize_count: 0,
+            applied_confirmations: Vec::new(),
+            refunds: Vec::new(),
+        });
+        Ok(lease_id)
+    }
+
+    /// Sign: the customer's own lease, not expired, prepayment scenario, spending
+    /// still available. Signing a signed lease again changes nothing.
+    pub fn sign_lease(
+        &mut self,
+        user_id: &str,
+        lease_id: &str,
+        ip: &str,
+        now: DateTime<Utc>,
+    ) -> ApiResult<()> {
+        let lease = self.lease_of(user_id, lease_id)?.clone();
+        if lease.signed_at.is_some() {
+            return Ok(());
+        }
+        if lease.is_expired(now) {
+            return Err(ApiError::new(
+                StatusCode::GONE,
+                "LeaseExpired",
+                "The lease expired and can no longer be signed; create a new one",
+            ));
+        }
+        let user = self.user(user_id)?;
+        if scenarios::requires_prepayment(&user.email) {
+            return Err(ApiError::new(
+                StatusCode::PAYMENT_REQUIRED,
+                "PaymentRequired",
+                "User must make a payment before signing the lease",
+            ));
+        }
+        let txn = self.transaction(&lease.transaction_id)?;
+        if txn.open_amount() > self.available_balance(user) {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "ExceedSpendingLimitError",
+                "The lease amount is over the customer's spending limit",
+            ));
+        }
+        let idx = *self
+            .lease_index
+            .get(lease_id)
+            .ok_or_else(ApiError::lease_not_found)?;
+        let l = &mut self.leases[idx];
+        l.signed_at = Some(now);
+        l.signed_ip = Some(ip.to_owned());
+        let txn_idx = self.txn_index[&lease.transaction_id];
+        self.user_txns
+            .entry(user_id.to_owned())
+            .or_default()
+            .push(txn_idx);
+        Ok(())
+    }
+
+    /// Finalize: only a signed lease; a repeat returns the same lease number and is not
+    /// counted again.
+    pub fn finalize(
+        &mut self,
+        txn_id: &str,
+        lease_number: impl FnOnce() -> String,
+        now: DateTime<Utc>,
+    ) -> ApiResult<String> {
+        let txn = self.transaction(txn_id)?;
+        if let Some(n) = &txn.lease_number {
+            return Ok(n.clone());
+        }
+        let lease = self
+            .lease_of_transaction(txn)
+            .ok_or_else(ApiError::lease_not_found)?;
+        if lease.signed_at.is_none() {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "LeaseNotSigned",
+                "The lease must be signed before the transaction is finalized",
+            ));
+        }
+        if txn.items.iter().all(|i| i.held() == 0) {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "TransactionCanceled",
+                "Every item of the transaction was canceled",
+            ));
+        }
+        let number = lease_number();
+        let txn = self.transaction_mut(txn_id)?;
+        txn.lease_number = Some(number.clone());
+        txn.finalized_at = Some(now);
+        txn.finalize_count += 1;
+        Ok(number)
+    }
+
+    /// Confirm shipment or receipt. `lines` are (sku, quantity) with the index of the
+    /// line for error messages; `fingerprint` identifies the request so that repeating
+    /// it is harmless.
+    pub fn fulfil(
+        &mut self,
+        txn_id: &str,
+        kind: Fulfilment,
+        sel: &Selection,
+        fingerprint: String,
+    ) -> ApiResult<()> {
+        let field = "items";
+        let txn = self.transaction_mut(txn_id)?;
+        if txn.finalize_count == 0 {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "TransactionNotFinalized",
+                "The transaction must be finalized before items are shipped or received",
+            ));
+        }
+        if txn.applied_confirmations.contains(&fingerprint) {
+            return Ok(());
+        }
+        // Check everything first, then apply: a refused confirmation changes nothing.
+        let mut plan: Vec<(usize, u32)> = Vec::new();
+        match selection_lines(sel) {
+            None => {
+                for (idx, i) in txn.items.iter().enumerate() {
+                    let n = available_for(i, kind);
+                    if n > 0 {
+                        plan.push((idx, n));
+                    }
+                }
+            }
+            Some(lines) => {
+                for (n, (sku, qty)) in lines.iter().enumerate() {
+                    let Some(idx) = txn.items.iter().position(|i| &i.item.sku == sku) else {
+                        return Err(ApiError::validation(format!(
+                            "{field}[{n}].sku: no item with SKU {sku:?} in this transaction"
+                        )));
+                    };
+                    let planned: u32 = plan.iter().filter(|(i, _)| *i == idx).map(|(_, q)| q).sum();
+                    let avail = available_for(&txn.items[idx], kind) - planned;
+                    let want = qty.unwrap_or(avail);
+                    if want > avail {
+                        return Err(ApiError::validation(format!(
+                            "{field}[{n}].quantity: only {avail} of SKU {sku:?} can still be {}",
+                            if kind == Fulfilment::Shipment {
+                                "shipped"
+                            } else {
+                                "received"
+                            }
+                        )));
+                    }
+                    if want > 0 {
+                        plan.push((idx, want));
+                    }
+                }
+            }
+        }
+        for (idx, n) in plan {
+            let item = &mut txn.items[idx];
+            match kind {
+                Fulfilment::Shipment => item.shipped += n,
+                Fulfilment::Receipt => {
+                    // Received units come from the open ones first, then from shipped ones
+                    // (a delivery being confirmed).
+                    let from_open = n.min(item.open());
+                    item.shipped -= n - from_open;
+                    item.received += n;
+                }
+            }
+        }
+        txn.applied_confirmations.push(fingerprint);
+        Ok(())
+    }
+
+    /// Cancel units that have not shipped; shipped or received units cannot be canceled.
+    pub fn cancel(&mut self, txn_id: &str, sel: &Selection) -> ApiResult<ItemOutcome> {
+        let txn = self.transaction_mut(txn_id)?;
+        let mut out = ItemOutcome::default();
+        match selection_lines(sel) {
+            None => {
+                for i in &mut txn.items {
+                    let n = i.open();
+                    if n > 0 {
+                        i.canceled += n;
+                        out.done.push((i.item.sku.clone(), n));
+                    } else if i.shipped + i.received > 0 {
+                        out.failed
+                            .push((i.item.sku.clone(), i.shipped + i.received));
+                    }
+                }
+            }
+            Some(lines) => {
+                for (sku, qty) in lines {
+                    match txn.items.iter_mut().find(|i| &i.item.sku == sku) {
+                        None => out.failed.push((sku.clone(), qty.unwrap_or(0))),
+                        Some(i) => {
+                            let want = qty.unwrap_or(i.open());
+                            if want == 0 || want > i.open() {
+                                let q = qty.unwrap_or(i.shipped + i.received);
+                                out.failed.push((sku.clone(), q));
+                            } else {
+                                i.canceled += want;
+                                out.done.push((sku.clone(), want));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Return units that were shipped or received (shipped ones first).
+    pub fn return_items(&mut self, txn_id: &str, sel: &Selection) -> ApiResult<ItemOutcome> {
+        let txn = self.transaction_mut(txn_id)?;
+        let mut out = ItemOutcome::default();
+        let take = |i: &mut TxnItem, n: u32| {
+            let from_shipped = n.min(i.shipped);
+            i.shipped -= from_shipped;
+            i.received -= n - from_shipped;
+            i.returned += n;
+        };
+        match selection_lines(sel) {
+            None => {
+                for i in &mut txn.items {
+                    let n = i.shipped + i.received;
+                    if n > 0 {
+                        take(i, n);
+                        out.done.push((i.item.sku.clone(), n));
+                    }
+                }
+            }
+            Some(lines) => {
+                for (sku, qty) in lines {
+                    match txn.items.iter_mut().find(|i| &i.item.sku == sku) {
+                        None => out.failed.push((sku.clone(), qty.unwrap_or(0))),
+                        Some(i) => {
+                            let returnable = i.shipped + i.received;
+                            let want = qty.unwrap_or(returnable);
+                            if want == 0 || want > returnable {
+                                out.failed.push((sku.clone(), qty.unwrap_or(i.open())));
+                            } else {
+                                take(i, want);
+                                out.done.push((sku.clone(), want));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Credit lines of a finalized transaction (waterfall refund).
+    pub fn refund(
+        &mut self,
+        txn_id: &str,
+        lines: &[(u32, String, Decimal, Decimal)],
+    ) -> ApiResult<Vec<(String, u32)>> {
+        let txn = self.transaction_mut(txn_id)?;
+        if txn.finalize_count == 0 {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "TransactionNotFinalized",
+                "Only a finalized transaction can be credited",
+            ));
+        }
+        for (n, (line, sku, item_credit, ship_credit)) in lines.iter().enumerate() {
+            let Some(item) = txn.items.get((*line as usize).wrapping_sub(1)) else {
+                return Err(ApiError::validation(format!(
+                    "items[{n}].lineNumber: the transaction has no line {line}"
+                )));
+            };
+            if &item.item.sku != sku {
+                return Err(ApiError::validation(format!(
+                    "items[{n}].sku: line {line} is SKU {:?}, not {sku:?}",
+                    item.item.sku
+                )));
+            }
+            if *item_credit < Decimal::ZERO || *ship_credit < Decimal::ZERO {
+                return Err(ApiError::validation(format!(
+                    "items[{n}].itemCredit: credits cannot be negative"
+                )));
+            }
+        }
+        txn.refunds.extend(lines.iter().cloned());
+        Ok(lines.iter().map(|(l, s, _, _)| (s.clone(), *l)).collect())
+    }
+
+    /// The state dump of this merchant (no secrets).
+    pub fn dump(&self, now: DateTime<Utc>) -> Value {
+        let users: Vec<Value> = self
+            .users
+            .iter()
+            .map(|u| {
+                json!({
+                    "userId": u.id, "email": u.email, "firstName": u.first_name, "lastName": u.last_name,
+                    "decision": u.decision.as_ref().map(|d| json!({
+                        "status": d.status, "spendingLimit": d.spending_limit,
+                        "applicationId": d.application_id, "prequalId": d.prequal_id,
+                    })),
+                    "verificationStatus": u.verification_status,
+                    "spendingHold": u.spending_hold,
+                })
+            })
+            .collect();
+        let leases: Vec<Value> = self
+            .leases
+            .iter()
+            .map(|l| {
+                json!({
+                    "leaseId": l.id, "userId": l.user_id, "transactionId": l.transaction_id,
+                    "status": if l.signed_at.is_some() { "signed" } else { "unsigned" },
+                    "isExpired": l.is_expired(now), "total": l.total, "payment": l.payment,
+                    "costOfRental": l.cost_of_rental, "createdAt": l.created_at.to_rfc3339(),
+                })
+            })
+            .collect();
+        let transactions: serde_json::Map<String, Value> = self
+            .transactions
+            .iter()
+            .map(|t| {
+                let items: Vec<Value> = t
+                    .items
+                    .iter()
+                    .map(|i| json!({"sku": i.item.sku, "ordered": i.ordered(), "quantityByStatus": i.quantity_by_status()}))
+                    .collect();
+                (
+                    t.id.clone(),
+                    json!({
+                        "leaseIds": t.lease_ids, "userId": t.user_id,
+                        "status": t.status(self.transaction_signed(t)),
+                        "leaseNumber": t.lease_number, "finalizeCount": t.finalize_count,
+                        "openAmount": t.open_amount(), "items": items,
+                        "refunds": t.refunds.len(),
+                    }),
+                )
+            })
+            .collect();
+        let payment_methods: Vec<Value> = self
+            .payment_methods
+            .iter()
+            .map(|p| json!({"id": p.id, "userId": p.user_id, "type": p.kind, "lastFour": p.last_four, "label": p.label, "primary": p.primary}))
+            .collect();
+        let balances: serde_json::Map<String, Value> = self
+            .users
+            .iter()
+            .map(|u| (u.id.clone(), json!(self.available_balance(u))))
+            .collect();
+        json!({
+            "users": users, "leases": leases, "transactions": transactions,
+            "paymentMethods": payment_methods, "balances": balances,
+            "payments": self.payments.len(), "checkouts": self.checkouts.len(),
+        })
+    }
+}
+
+fn available_for(i: &TxnItem, kind: Fulfilment) -> u32 {
+    match kind {
+        Fulfilment::Shipment => i.open(),
+        Fulfilment::Receipt => i.open() + i.shipped,
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The lease contract: a small HTML document naming the customer, the items and the terms.
+pub fn contract_html(user: &User, req: &LeaseRequest, total: Decimal, payment: Decimal) -> String {
+    let rows: String = req
+        .items
+        .iter()
+        .map(|i| {
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>${}</td></tr>",
+                escape(&i.sku),
+                escape(&i.description),
+                i.quantity,
+                i.cost
+            )
+        })
+        .collect();
+    format!(
+        "<html><head><title>Lease agreement {txn}</title></head><body>\
+<h1>Lease-to-own agreement</h1><p>Customer: {first} {last} ({email})</p>\
+<table><tr><th>SKU</th><th>Item</th><th>Qty</th><th>Cost</th></tr>{rows}</table>\
+<p>Cash price: ${total}. {term} weekly payments of ${payment}. Cost of rental: ${cor}.</p>\
+<p>FlexShopper sandbox: not a real agreement.</p></body></html>",
+        txn = escape(&req.transaction_id),
+        first = escape(&user.first_name),
+        last = escape(&user.last_name),
+        email = escape(&user.email),
+        term = TERM,
+        cor = cost_of_rental(total),
+    )
+}
+
+/// The whole sandbox: merchants, tokens, the clock and the id counter.
+#[derive(Debug)]
+pub struct Store {
+    pub merchants: BTreeMap<String, Merchant>,
+    pub tokens: HashMap<String, TokenGrant>,
+    pub clock_offset: Duration,
+    counter: u64,
+    /// Bumped by every reset, so ids minted after a reset never repeat older ones.
+    epoch: u64,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store {
+            merchants: BTreeMap::new(),
+            tokens: HashMap::new(),
+            clock_offset: Duration::zero(),
+            counter: 0,
+            epoch: 0,
+        }
+    }
+}
+
+impl Store {
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.clock_offset
+    }
+
+    pub fn reset(&mut self) {
+        let epoch = self.epoch + 1;
+        *self = Store::default();
+        self.epoch = epoch;
+    }
+
+    pub fn merchant(&mut self, merchant_id: &str) -> &mut Merchant {
+        self.merchants.entry(merchant_id.to_owned()).or_default()
+    }
+
+    /// A deterministic, random-looking id: `prefix` + hex of (epoch, counter).
+    pub fn next_id(&mut self, kind: &str, len: usize) -> String {
+        self.counter += 1;
+        hex_id(&format!("{kind}:{}:{}", self.epoch, self.counter), len)
+    }
+
+    /// A deterministic number, for lease numbers and passcodes.
+    pub fn next_number(&mut self) -> u64 {
+        self.counter += 1;
+        self.counter
+    }
+
+    pub fn mint_token(&mut self, merchant_id: &str, user_id: &str, ttl: Duration) -> String {
+        let token = format!("fsbx.{}", self.next_id("token", 48));
+        let expires = self.now() + ttl;
+        self.tokens.insert(
+            token.clone(),
+            TokenGrant {
+                merchant_id: merchant_id.to_owned(),
+                user_id: user_id.to_owned(),
+                expires,
+            },
+        );
+        token
+    }
+
+    /// Resolve a customer token for a merchant: unknown or expired tokens are
+    /// `InvalidToken`; a token minted with another API key is `TokenKeyMismatch`.
+    pub fn resolve_token(&self, merchant_id: &str, token: &str) -> ApiResult<String> {
+        let grant = self.tokens.get(token).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "InvalidToken",
+                "The customer token is invalid or expired",
+            )
+        })?;
+        if grant.expires <= self.now() {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "InvalidToken",
+                "The customer token is invalid or expired",
+            ));
+        }
+        if grant.merchant_id != merchant_id {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "TokenKeyMismatch",
+                "The customer token was issued for another API key",
+            ));
+        }
+        Ok(grant.user_id.clone())
+    }
+
+    /// Create a user of a merchant (409 UserAlreadyExists on a known email or the
+    /// `exists` trigger).
+    pub fn create_user(
+        &mut self,
+        merchant_id: &str,
+        first: &str,
+        last: &str,
+        email: &str,
+    ) -> ApiResult<String> {
+        let exists = scenarios::email_already_exists_trigger(email)
+            || self.merchant(merchant_id).user_by_email(email).is_some();
+        if exists {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "UserAlreadyExists",
+                "The user could not be created, the user already exists",
+            )
+            .with_data(json!({ "email": email })));
+        }
+        Ok(self.insert_user(merchant_id, first, last, email))
+    }
+
+    /// Add a user without the uniqueness checks (prequalification finds or creates).
+    pub fn insert_user(
+        &mut self,
+        merchant_id: &str,
+        first: &str,
+        last: &str,
+        email: &str,
+    ) -> String {
+        let id = self.next_id("user", 24);
+        let now = self.now();
+        self.merchant(merchant_id).users.push(User {
+            id: id.clone(),
+            first_name: first.to_owned(),
+            last_name: last.to_owned(),
+            email: email.to_owned(),
+            created_at: now,
+            applicant: Applicant::default(),
+            decision: None,
+            verification_status: None,
+            spending_hold: false,
+            passcode: None,
+        });
+        id
+    }
+
+    pub fn dump(&self) -> Value {
+        let now = self.now();
+        let merchants: serde_json::Map<String, Value> = self
+            .merchants
+            .iter()
+            .map(|(id, m)| (id.clone(), m.dump(now)))
+            .collect();
+        json!({ "clock": now.to_rfc3339(), "merchants": merchants })
+    }
+}
+
+pub fn sha_hex(s: &str) -> String {
+    hex_id(s, 64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::dec;
+
+    const M: &str = "m1";
+
+    fn item(sku: &str, cost: Decimal, quantity: u32) -> Item {
+        Item {
+            sku: sku.into(),
+            description: format!("{sku} item"),
+            brand: "Brand".into(),
+            cost,
+            quantity,
+        }
+    }
+
+    fn order(txn: &str, items: Vec<Item>) -> LeaseRequest {
+        LeaseRequest {
+            transaction_id: txn.into(),
+            order_id: None,
+            items,
+            shipping: Decimal::ZERO,
+            discount: Decimal::ZERO,
+        }
+    }
+
+    /// A store with one approved customer.
+    fn approved_customer(email: &str) -> (Store, String) {
+        let mut s = Store::default();
+        let id = s.create_user(M, "Jane", "Doe", email).unwrap();
+        let now = s.now();
+        s.merchant(M)
+            .decide(&id, ("app".into(), None), now)
+            .unwrap();
+        (s, id)
+    }
+
+    fn lease(s: &mut Store, user: &str, req: LeaseRequest) -> ApiResult<String> {
+        let id = s.next_id("lease", 32);
+        let now = s.now();
+        s.merchant(M).create_lease(user, req, id, now)
+    }
+
+    /// A signed lease for transaction T1: 2 x A at 100 and 1 x B at 50.
+    fn signed_lease() -> (Store, String, String) {
+        let (mut s, u) = approved_customer("jane@example.com");
+        let l = lease(
+            &mut s,
+            &u,
+            order("T1", vec![item("A", dec!(100), 2), item("B", dec!(50), 1)]),
+        )
+        .unwrap();
+        let now = s.now();
+        s.merchant(M).sign_lease(&u, &l, "127.0.0.1", now).unwrap();
+        (s, u, l)
+    }
+
+    fn finalized() -> (Store, String) {
+        let (mut s, u, _) = signed_lease();
+        let now = s.now();
+        s.merchant(M)
+            .finalize("T1", || "1000001".into(), now)
+            .unwrap();
+        (s, u)
+    }
+
+    fn conserved(t: &Transaction) -> bool {
+        t.items
+            .iter()
+            .all(|i| i.open() + i.shipped + i.received + i.canceled + i.returned == i.ordered())
+    }
+
+    #[test]
+    fn lease_terms_follow_the_documented_formula() {
+        // 400 * 2.40 / 52 = 18.4615... -> 18.47; 18.47 * 52 - 400 = 560.44
+        assert_eq!(weekly_payment(dec!(400)), dec!(18.47));
+        assert_eq!(cost_of_rental(dec!(400)), dec!(560.44));
+        assert_eq!(weekly_payment(dec!(52)), dec!(2.40));
+    }
+
+    #[test]
+    fn lease_without_decision_is_refused() {
+        let mut s = Store::default();
+        let u = s.create_user(M, "J", "D", "jane@example.com").unwrap();
+        let e = lease(&mut s, &u, order("T", vec![item("A", dec!(100), 1)])).unwrap_err();
+        assert_eq!(e.code().as_deref(), Some("NoDecision"));
+        assert_eq!(e.status(), StatusCode::FORBIDDEN);
+    }
+
+    #[test]
+    fn lease_below_minimum_is_refused() {
+        let (mut s, u) = approved_customer("jane@example.com");
+        let e = lease(&mut s, &u, order("T", vec![item("A", dec!(49.94), 1)])).unwrap_err();
+        assert_eq!(e.code().as_deref(), Some("LeaseAmountNotSatisfied"));
+        assert!(lease(&mut s, &u, order("T2", vec![item("A", dec!(49.95), 1)])).is_ok());
+    }
+
+    #[test]
+    fn lease_over_available_balance_is_refused() {
+        let (mut s, u) = approved_customer("jane@example.com");
+        let e = lease(&mut s, &u, order("T", vec![item("A", dec!(2500.01), 1)])).unwrap_err();
+        assert_eq!(e.code().as_deref(), Some("ExceedSpendingLimitError"));
+    }
+
+    #[test]
+    fn spending_hold_blocks_new_leases() {
+        let (mut s, u) = approved_customer("hold@example.com");
+        let e = lease(&mut s, &u, order("T", vec![item("A", dec!(100), 1)])).unwrap_err();
+        assert_eq!(e.code().as_deref(), Some("SpendingHold"));
+    }
+
+    #[test]
+    fn signed_leases_reduce_the_available_balance_and_cancels_restore_it() {
+        let (mut s, u, _) = signed_lease();
+        let m = s.merchant(M);
+        let user = m.user(&u).unwrap().clone();
+        assert_eq!(m.available_balance(&user), dec!(2250));
+        m.cancel("T1", &Some(vec![("A".into(), Some(1))])).unwrap();
+        assert_eq!(m.available_balance(&user), dec!(2350));
+        m.cancel("T1", &None).unwrap();
+        assert_eq!(m.available_balance(&user), dec!(2500));
+    }
+
+    #[test]
+    fn finalize_before_sign_is_refused() {
+        let (mut s, u) = approved_customer("jane@example.com");
+        lease(&mut s, &u, order("T1", vec![item("A", dec!(100), 1)])).unwrap();
+        let now = s.now();
+        let e = s
+            .merchant(M)
+            .finalize("T1", || "1".into(), now)
+            .unwrap_err();
+        assert_eq!(e.code().as_deref(), Some("LeaseNotSigned"));
+    }
+
+    #[test]
+    fn repeated_finalize_returns_the_same_number_and_counts_once() {
+        let (mut s, _) = finalized();
+        let now = s.now();
+        let n = s
+            .merchant(M)
+            .finalize("T1", || "other".into(), now)
+            .unwrap();
+        assert_eq!(n, "1000001");
+        assert_eq!(s.merchant(M).transaction("T1").unwrap().finalize_count, 1);
+    }
+
+    #[test]
+    fn shipment_before_finalize_is_refused() {
+        let (mut s, _, _) = signed_lease();
+        let e = s
+            .merchant(M)
+            .fulfil("T1", Fulfilment::Shipment, &None, "x".into())
+            .unwrap_err();
+        assert_eq!(e.code().as_deref(), Some("TransactionNotFinalized"));
+    }
+
+    #[test]
+    fn repeated_shipment_is_not_double_counted() {
+        let (mut s, _) = finalized();
+        let m = s.merchant(M);
+        let sel = Some(vec![("A".to_string(), Some(1))]);
+        m.fulfil("T1", Fulfilment::Shipment, &sel, "same".into())
+            .unwrap();
+        m.fulfil("T1", Fulfilment::Shipment, &sel, "same".into())
+            .unwrap();
+        let t = m.transaction("T1").unwrap();
+        assert_eq!(t.items[0].shipped, 1);
+        assert!(conserved(t));
+    }
+
+    #[test]
+    fn shipped_items_cannot_be_canceled_and_quantities_are_conserved() {
+        let (mut s, _) = finalized();
+        let m = s.merchant(M);
+        m.fulfil(
+            "T1",
+            Fulfilment::Shipment,
+            &Some(vec![("A".into(), Some(1))]),
+            "s1".into(),
+        )
+        .unwrap();
+        let out = m.cancel("T1", &Some(vec![("A".into(), Some(2))])).unwrap();
+        assert_eq!(out.failed, vec![("A".to_string(), 2)]);
+        let out = m.cancel("T1", &None).unwrap();
+        assert_eq!(out.done, vec![("A".to_string(), 1), ("B".to_string(), 1)]);
+        let t = m.transaction("T1").unwrap();
+        assert_eq!(t.items[0].canceled, 1);
+        assert_eq!(t.items[0].shipped, 1);
+        assert!(conserved(t));
+    }
+
+    #[test]
+    fn only_shipped_or_received_items_can_be_returned() {
+        let (mut s, _) = finalized();
+        let m = s.merchant(M);
+        let out = m
+            .return_items("T1", &Some(vec![("A".into(), Some(1))]))
+            .unwrap();
+        assert!(out.done.is_empty());
+        assert_eq!(out.failed.len(), 1);
+        m.fulfil(
+            "T1",
+            Fulfilment::Receipt,
+            &Some(vec![("B".into(), None)]),
+            "r".into(),
+        )
+        .unwrap();
+        let out = m.return_items("T1", &None).unwrap();
+        assert_eq!(out.done, vec![("B".to_string(), 1)]);
+        let t = m.transaction("T1").unwrap();
+        assert_eq!(t.items[1].returned, 1);
+        assert!(conserved(t));
+    }
+
+    #[test]
+    fn expired_lease_cannot_be_signed() {
+        let (mut s, u) = approved_customer("jane@example.com");
+        let l = lease(&mut s, &u, order("T1", vec![item("A", dec!(100), 1)])).unwrap();
+        s.clock_offset = Duration::hours(73);
+        let now = s.now();
+        let e = s.merchant(M).sign_lease(&u, &l, "ip", now).unwrap_err();
+        assert_eq!(e.status(), StatusCode::GONE);
+    }
+
+    #[test]
+    fn same_lease_request_is_idempotent_and_another_is_a_duplicate() {
+        let (mut s, u) = approved_customer("jane@example.com");
+        let req = order("T1", vec![item("A", dec!(100), 1)]);
+        let a = lease(&mut s, &u, req.clone()).unwrap();
+        let b = lease(&mut s, &u, req).unwrap();
+        assert_eq!(a, b);
+        let e = lease(&mut s, &u, order("T1", vec![item("A", dec!(100), 2)])).unwrap_err();
+        assert_eq!(e.code().as_deref(), Some("DuplicateTransaction"));
+    }
+
+    #[test]
+    fn kba_first_choices_approve() {
+        let (mut s, u) = approved_customer("kba@example.com");
+        let answers: Vec<(String, String)> = scenarios::kba_questions()
+            .into_iter()
+            .map(|(q, _, c)| (q, c[0].0.clone()))
+            .collect();
+        let now = s.now();
+        assert_eq!(
+            s.merchant(M).answer_kba(&u, &answers, now).unwrap(),
+            "succeeded"
+        );
+        assert!(
+            s.merchant(M)
+                .user(&u)
+                .unwrap()
+                .decision
+                .as_ref()
+                .unwrap()
+                .approved()
+        );
+    }
+
+    #[test]
+    fn tokens_are_bound_to_their_merchant_and_expire() {
+        let mut s = Store::default();
+        let t = s.mint_token("a", "u1", Duration::seconds(60));
+        assert_eq!(s.resolve_token("a", &t).unwrap(), "u1");
+        assert_eq!(
+            s.resolve_token("b", &t).unwrap_err().code().as_deref(),
+            Some("TokenKeyMismatch")
+        );
+        s.clock_offset = Duration::seconds(61);
+        assert_eq!(
+            s.resolve_token("a", &t).unwrap_err().code().as_deref(),
+            Some("InvalidToken")
+        );
+    }
+}

@@ -1,0 +1,285 @@
+//! The client: configuration, the one pooled HTTP client, and the escape hatch to the
+//! generated API.
+
+use crate::error::Error;
+use crate::retry::RetryPolicy;
+use crate::secret::{ApiKey, KeyFingerprint};
+use rust_decimal::Decimal;
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+/// Where the client sends requests.
+///
+/// ```
+/// use flexshopper::Environment;
+/// assert_eq!(Environment::Sandbox.base_url(), "https://apis.sandbox.flexshopper.com");
+/// assert_eq!(Environment::Custom("http://127.0.0.1:8080/".into()).base_url(), "http://127.0.0.1:8080");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Environment {
+    /// FlexShopper's sandbox (issued sandbox credentials).
+    #[default]
+    Sandbox,
+    /// FlexShopper production.
+    Production,
+    /// Any other base URL, e.g. a local `flexshopper-sandbox`.
+    Custom(String),
+}
+
+impl Environment {
+    /// The base URL, without a trailing slash (paths start with `/v3`).
+    pub fn base_url(&self) -> &str {
+        match self {
+            Environment::Sandbox => "https://apis.sandbox.flexshopper.com",
+            Environment::Production => "https://apis.flexshopper.com",
+            Environment::Custom(url) => url.trim_end_matches('/'),
+        }
+    }
+}
+
+/// Configures a [`FlexShopper`] client.
+///
+/// ```
+/// use flexshopper::{Environment, FlexShopper, RetryPolicy};
+/// use std::time::Duration;
+/// let client = FlexShopper::builder()
+///     .api_key("merchant-key")
+///     .environment(Environment::Production)
+///     .attempt_timeout(Duration::from_secs(10))
+///     .total_timeout(Duration::from_secs(30))
+///     .retry_policy(RetryPolicy::default().max_attempts(4))
+///     .user_agent("my-shop/1.2")
+///     .build()
+///     .unwrap();
+/// assert!(!format!("{client:?}").contains("merchant-key"));
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct FlexShopperBuilder {
+    api_key: Option<ApiKey>,
+    environment: Environment,
+    attempt_timeout: Duration,
+    connect_timeout: Duration,
+    total_timeout: Duration,
+    retry: RetryPolicy,
+    user_agent: String,
+}
+
+impl Default for FlexShopperBuilder {
+    fn default() -> Self {
+        Self {
+            api_key: None,
+            environment: Environment::default(),
+            attempt_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            total_timeout: Duration::from_secs(90),
+            retry: RetryPolicy::default(),
+            user_agent: concat!("flexshopper-rs/", env!("CARGO_PKG_VERSION")).to_string(),
+        }
+    }
+}
+
+impl FlexShopperBuilder {
+    /// The merchant API key (required). Held as a secret; sent raw in `Authorization`.
+    pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// Sandbox (default), Production or a custom base URL.
+    pub fn environment(mut self, environment: Environment) -> Self {
+        self.environment = environment;
+        self
+    }
+
+    /// Timeout of one attempt (connect, send, read the answer). Default 30 s.
+    pub fn attempt_timeout(mut self, d: Duration) -> Self {
+        self.attempt_timeout = d;
+        self
+    }
+
+    /// Timeout of connecting. Default 10 s.
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
+        self
+    }
+
+    /// Timeout of a whole operation, retries and backoff included. Default 90 s.
+    pub fn total_timeout(mut self, d: Duration) -> Self {
+        self.total_timeout = d;
+        self
+    }
+
+    /// When and how to retry. Default: 3 attempts, backoff 200 ms doubling up to 5 s.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The `User-Agent` header.
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.user_agent = ua.into();
+        self
+    }
+
+    /// Builds the client (one connection pool shared by all its clones).
+    pub fn build(self) -> Result<FlexShopper, Error> {
+        let key = self.api_key.ok_or_else(|| {
+            Error::config("an API key is required (FlexShopper::builder().api_key(..))")
+        })?;
+        let http = http_client(
+            &key,
+            &self.user_agent,
+            self.attempt_timeout,
+            self.connect_timeout,
+        )?;
+        let base_url = self.environment.base_url().to_string();
+        Ok(FlexShopper {
+            inner: Arc::new(Inner {
+                api: flexshopper_api::Client::new_with_client(&base_url, http.clone()),
+                http,
+                fingerprint: KeyFingerprint::of(&key),
+                base_url,
+                retry: self.retry,
+                total_timeout: self.total_timeout,
+                attempt_timeout: self.attempt_timeout,
+                lease_minimum: OnceLock::new(),
+            }),
+        })
+    }
+}
+
+/// The API key goes into a default header marked sensitive, so reqwest and hyper
+/// never print it; this is the only place the key is exposed.
+fn http_client(
+    key: &ApiKey,
+    user_agent: &str,
+    attempt: Duration,
+    connect: Duration,
+) -> Result<reqwest::Client, Error> {
+    let mut auth = reqwest::header::HeaderValue::from_str(key.expose())
+        .map_err(|_| Error::config("the API key contains characters not allowed in a header"))?;
+    auth.set_sensitive(true);
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::AUTHORIZATION, auth);
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .user_agent(user_agent)
+        .timeout(attempt)
+        .connect_timeout(connect)
+        .build()
+        .map_err(|e| Error::Config {
+            reason: "the HTTP client could not be built".into(),
+            source: Some(Box::new(e)),
+        })
+}
+
+/// A FlexShopper client: cheap to clone (an `Arc`), `Send + Sync`, one connection pool.
+///
+/// ```
+/// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+/// use flexshopper::{Environment, FlexShopper};
+/// let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+/// let client = FlexShopper::builder()
+///     .api_key("merchant-key")
+///     .environment(Environment::Custom(sandbox.base_url().into()))
+///     .build()?;
+/// let minimum = client.lease_minimum().await?;
+/// assert_eq!(minimum.to_string(), "49.95");
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct FlexShopper {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) api: flexshopper_api::Client,
+    pub(crate) http: reqwest::Client,
+    pub(crate) fingerprint: KeyFingerprint,
+    pub(crate) base_url: String,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) total_timeout: Duration,
+    pub(crate) attempt_timeout: Duration,
+    pub(crate) lease_minimum: OnceLock<Decimal>,
+}
+
+impl fmt::Debug for FlexShopper {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FlexShopper")
+            .field("base_url", &self.inner.base_url)
+            .field("key", &self.inner.fingerprint)
+            .field("retry", &self.inner.retry)
+            .field("total_timeout", &self.inner.total_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FlexShopper {
+    /// Starts configuring a client.
+    pub fn builder() -> FlexShopperBuilder {
+        FlexShopperBuilder::default()
+    }
+
+    /// The configured generated client (API key, timeouts, pool): the escape hatch for
+    /// any operation this crate does not wrap. Calls made through it get no retries,
+    /// session checks or error mapping.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build().unwrap();
+    /// let settings = client.api().get_lease_settings().send().await.unwrap();
+    /// assert_eq!(settings.data.minimum_order_value.0.to_string(), "49.95");
+    /// # }
+    /// ```
+    pub fn api(&self) -> &flexshopper_api::Client {
+        &self.inner.api
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The fingerprint of this client's API key (not secret).
+    pub fn key_fingerprint(&self) -> KeyFingerprint {
+        self.inner.fingerprint
+    }
+
+    /// The pooled HTTP client (with the API key as a default header).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync + Clone>() {}
+
+    #[test]
+    fn client_is_send_sync_and_clone() {
+        assert_send_sync::<FlexShopper>();
+    }
+
+    #[test]
+    fn building_without_a_key_is_a_config_error() {
+        let err = FlexShopper::builder().build().unwrap_err();
+        assert!(matches!(err, Error::Config { .. }), "{err}");
+    }
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let c = FlexShopper::builder()
+            .api_key("TOPSECRETKEY")
+            .build()
+            .unwrap();
+        let s = format!("{c:?} {:?} {:?}", c.api(), c.http());
+        assert!(!s.contains("TOPSECRETKEY"), "{s}");
+    }
+}

@@ -1,0 +1,429 @@
+//! Transactions and fulfilment: read a transaction, finalize it, confirm shipment or
+//! receipt, cancel, return and refund.
+
+use crate::client::FlexShopper;
+use crate::error::{Error, ErrorCode};
+use crate::lease::JourneyStep;
+use crate::money::{Cents, from_wire};
+use crate::retry::Safety;
+use crate::send::wire;
+use crate::validate::Checker;
+use chrono::NaiveDate;
+use flexshopper_api::types;
+use rust_decimal::Decimal;
+use serde_json::json;
+use std::collections::BTreeMap;
+
+pub use flexshopper_api::types::{CancelResult, FinalizedTransaction, RefundResult, ReturnResult};
+
+/// An item of a transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransactionLine {
+    /// SKU.
+    pub sku: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Unit cost in dollars.
+    pub cost: Option<Decimal>,
+    /// Quantity ordered.
+    pub quantity: u64,
+    /// Quantities by status (`ordered`, `shipped`, `received`, `canceled`, `returned`).
+    pub by_status: BTreeMap<String, u64>,
+}
+
+impl TransactionLine {
+    fn count(&self, status: &str) -> u64 {
+        self.by_status.get(status).copied().unwrap_or(0)
+    }
+}
+
+/// A merchant transaction with money in its proper units.
+#[derive(Debug, Clone)]
+pub struct Transaction {
+    /// The transaction id.
+    pub id: String,
+    /// The lease id, once a lease exists.
+    pub lease_id: Option<String>,
+    /// The lease status (`signed`, `pending`).
+    pub lease_status: Option<String>,
+    /// The lease number, once finalized.
+    pub lease_number: Option<String>,
+    /// Items.
+    pub items: Vec<TransactionLine>,
+    /// Purchase total, in cents.
+    pub purchase_total: Option<Cents>,
+    /// Sales tax, in cents.
+    pub purchase_sales_tax: Option<Cents>,
+    /// Shipping cost, in dollars.
+    pub shipping_cost: Option<Decimal>,
+    /// The raw record.
+    pub raw: types::Transaction,
+}
+
+impl From<types::Transaction> for Transaction {
+    fn from(t: types::Transaction) -> Self {
+        let items = t
+            .items
+            .iter()
+            .map(|i| TransactionLine {
+                sku: i.sku.clone(),
+                description: i.description.clone(),
+                cost: i.cost.as_ref().map(from_wire),
+                quantity: i.quantity,
+                by_status: i
+                    .quantity_by_status
+                    .as_ref()
+                    .map(|q| q.iter().map(|(k, v)| (k.clone(), *v)).collect())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        Self {
+            id: t.id.clone(),
+            lease_id: t.lease.as_ref().map(|l| l.id.clone()),
+            lease_status: t.lease.as_ref().map(|l| l.status.clone()),
+            lease_number: t.lease_number.clone(),
+            items,
+            purchase_total: t.purchase_total.clone().map(Cents::from),
+            purchase_sales_tax: t.purchase_sales_tax.clone().map(Cents::from),
+            shipping_cost: t.shipping_cost.as_ref().map(from_wire),
+            raw: t,
+        }
+    }
+}
+
+impl Transaction {
+    /// Where the transaction is in the lease journey.
+    pub fn step(&self) -> JourneyStep {
+        let sum = |s: &str| self.items.iter().map(|i| i.count(s)).sum::<u64>();
+        let all = |f: &dyn Fn(&TransactionLine) -> bool| {
+            !self.items.is_empty() && self.items.iter().all(f)
+        };
+        if all(&|i| i.count("canceled") >= i.quantity) {
+            return JourneyStep::Canceled;
+        }
+        if self.lease_number.is_none() {
+            return if self.lease_status.as_deref() == Some("signed") {
+                JourneyStep::Signed
+            } else {
+                JourneyStep::Created
+            };
+        }
+        if sum("returned") > 0 && all(&|i| i.count("canceled") + i.count("returned") >= i.quantity)
+        {
+            return JourneyStep::Returned;
+        }
+        match (sum("shipped"), sum("received")) {
+            (0, 0) => JourneyStep::Finalized,
+            (0, _) => JourneyStep::Received,
+            _ => JourneyStep::Shipped,
+        }
+    }
+}
+
+/// A shipment line: SKU, carrier, tracking, date, quantity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShipmentLine {
+    /// SKU.
+    pub sku: String,
+    /// Carrier (`UPS`, …).
+    pub carrier: String,
+    /// Tracking number.
+    pub tracking_number: Option<String>,
+    /// Ship date.
+    pub ship_date: NaiveDate,
+    /// Quantity (all remaining when `None`).
+    pub quantity: Option<u32>,
+}
+
+/// What shipped: everything, or some lines (partial shipment).
+///
+/// ```
+/// use flexshopper::{Shipment, ShipmentLine};
+/// let date = chrono::NaiveDate::from_ymd_opt(2026, 5, 1).unwrap();
+/// let partial = Shipment::lines(vec![ShipmentLine { sku: "TV-55".into(), carrier: "UPS".into(),
+///     tracking_number: Some("1Z999".into()), ship_date: date, quantity: Some(1) }]);
+/// assert_eq!(Shipment::everything(), Shipment::lines(vec![]));
+/// # let _ = partial;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shipment(Vec<ShipmentLine>);
+
+impl Shipment {
+    /// Every item shipped.
+    pub fn everything() -> Self {
+        Self(Vec::new())
+    }
+
+    /// These lines shipped (an empty list means everything).
+    pub fn lines(lines: Vec<ShipmentLine>) -> Self {
+        Self(lines)
+    }
+}
+
+/// What the customer received in store: everything, or `(sku, quantity)` lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    lines: Vec<(String, Option<u32>)>,
+    date: Option<NaiveDate>,
+}
+
+impl Receipt {
+    /// Every item received.
+    pub fn everything() -> Self {
+        Self {
+            lines: Vec::new(),
+            date: None,
+        }
+    }
+
+    /// Some items received on `date`.
+    pub fn lines(lines: Vec<(String, Option<u32>)>, date: Option<NaiveDate>) -> Self {
+        Self { lines, date }
+    }
+}
+
+/// One refund line (dollars).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefundLine {
+    /// Line number (1-based).
+    pub line_number: u32,
+    /// SKU.
+    pub sku: String,
+    /// Item credit in dollars.
+    pub item_credit: Option<Decimal>,
+    /// Shipping credit in dollars.
+    pub shipping_credit: Option<Decimal>,
+}
+
+fn selection(items: &[(&str, u32)]) -> Result<types::ItemSelection, Error> {
+    let mut c = Checker::new("items");
+    for (i, (sku, q)) in items.iter().enumerate() {
+        c = c.required(&format!("[{i}].sku"), sku).check(
+            *q >= 1,
+            &format!("[{i}].quantity"),
+            "must be at least 1",
+        );
+    }
+    c.finish()?;
+    let items: Vec<_> = items
+        .iter()
+        .map(|(sku, q)| json!({"sku": sku, "quantity": q}))
+        .collect();
+    wire("items", json!({ "items": items }))
+}
+
+impl FlexShopper {
+    /// The transaction (retried safely: it is a GET).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build().unwrap();
+    /// let err = client.transaction("unknown").await.unwrap_err();
+    /// assert_eq!(err.status(), Some(404));
+    /// # }
+    /// ```
+    pub async fn transaction(&self, transaction_id: &str) -> Result<Transaction, Error> {
+        Checker::new("")
+            .required("transactionId", transaction_id)
+            .finish()?;
+        let api = self.api();
+        let t = self
+            .send("getTransaction", Safety::Idempotent, || {
+                api.get_transaction().transaction_id(transaction_id).send()
+            })
+            .await?;
+        Ok(t.data.into())
+    }
+
+    /// The transaction, or `None` if FlexShopper does not know it.
+    pub async fn find_transaction(
+        &self,
+        transaction_id: &str,
+    ) -> Result<Option<Transaction>, Error> {
+        match self.transaction(transaction_id).await {
+            Ok(t) => Ok(Some(t)),
+            Err(e) if e.code() == Some(&ErrorCode::TransactionNotFound) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Finalizes a signed transaction. A lost answer is checked by reading the
+    /// transaction: a `leaseNumber` means it is finalized, and nothing is re-sent.
+    pub async fn finalize(&self, transaction_id: &str) -> Result<FinalizedTransaction, Error> {
+        Checker::new("")
+            .required("transactionId", transaction_id)
+            .finish()?;
+        let api = self.api();
+        let check = || async {
+            let tx = self.find_transaction(transaction_id).await?;
+            Ok(tx.and_then(|t| {
+                let lease_number = t.lease_number?;
+                Some(types::FinalizeResponse {
+                    data: FinalizedTransaction {
+                        transaction_id: t.id,
+                        lease_number: lease_number.clone(),
+                        loan_number: Some(lease_number),
+                    },
+                })
+            }))
+        };
+        let r = self
+            .send_checked(
+                "finalizeTransaction",
+                Safety::Checked,
+                || {
+                    api.finalize_transaction()
+                        .transaction_id(transaction_id)
+                        .send()
+                },
+                check,
+            )
+            .await?;
+        Ok(r.data)
+    }
+
+    /// Confirms shipment (idempotent on FlexShopper's side, so retried).
+    pub async fn confirm_shipment(
+        &self,
+        transaction_id: &str,
+        shipment: &Shipment,
+    ) -> Result<(), Error> {
+        let mut c = Checker::new("shipment");
+        for (i, l) in shipment.0.iter().enumerate() {
+            c = c
+                .required(&format!("items[{i}].sku"), &l.sku)
+                .required(&format!("items[{i}].carrier"), &l.carrier)
+                .check(
+                    l.quantity != Some(0),
+                    &format!("items[{i}].quantity"),
+                    "must be at least 1",
+                );
+        }
+        c.finish()?;
+        let items: Vec<_> = shipment
+            .0
+            .iter()
+            .map(|l| {
+                json!({"sku": l.sku, "carrier": l.carrier, "trackingNumber": l.tracking_number,
+                       "shipDate": l.ship_date, "quantity": l.quantity})
+            })
+            .collect();
+        let body: types::ConfirmShipmentRequest = wire("shipment", json!({ "items": items }))?;
+        let api = self.api();
+        self.send("confirmShipment", Safety::Idempotent, || {
+            api.confirm_shipment()
+                .transaction_id(transaction_id)
+                .body(body.clone())
+                .send()
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Confirms in-store receipt (idempotent, so retried).
+    pub async fn confirm_receipt(
+        &self,
+        transaction_id: &str,
+        receipt: &Receipt,
+    ) -> Result<(), Error> {
+        let items: Vec<_> = receipt
+            .lines
+            .iter()
+            .map(|(sku, q)| json!({"sku": sku, "quantity": q, "receivedDate": receipt.date}))
+            .collect();
+        let body: types::ConfirmReceiptRequest = wire("receipt", json!({ "items": items }))?;
+        let api = self.api();
+        self.send("confirmReceipt", Safety::Idempotent, || {
+            api.confirm_receipt()
+                .transaction_id(transaction_id)
+                .body(body.clone())
+                .send()
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Cancels unshipped items (`[]`: all). Not retried automatically.
+    pub async fn cancel_items(
+        &self,
+        transaction_id: &str,
+        items: &[(&str, u32)],
+    ) -> Result<CancelResult, Error> {
+        let body = selection(items)?;
+        let api = self.api();
+        let r = self
+            .send("cancelItems", Safety::Never, || {
+                api.cancel_items()
+                    .transaction_id(transaction_id)
+                    .body(body.clone())
+                    .send()
+            })
+            .await?;
+        Ok(r.data)
+    }
+
+    /// Returns items (`[]`: all). Not retried automatically.
+    pub async fn return_items(
+        &self,
+        transaction_id: &str,
+        items: &[(&str, u32)],
+    ) -> Result<ReturnResult, Error> {
+        let body = selection(items)?;
+        let api = self.api();
+        let r = self
+            .send("returnItems", Safety::Never, || {
+                api.return_items()
+                    .transaction_id(transaction_id)
+                    .body(body.clone())
+                    .send()
+            })
+            .await?;
+        Ok(r.data)
+    }
+
+    /// Refunds lines of a transaction (waterfall). Never retried: it moves money.
+    pub async fn refund(
+        &self,
+        transaction_id: &str,
+        lines: &[RefundLine],
+    ) -> Result<RefundResult, Error> {
+        let mut c = Checker::new("refund").check(
+            !lines.is_empty(),
+            "items",
+            "must contain at least one line",
+        );
+        for (i, l) in lines.iter().enumerate() {
+            c = c
+                .required(&format!("items[{i}].sku"), &l.sku)
+                .amount(
+                    &format!("items[{i}].itemCredit"),
+                    l.item_credit.unwrap_or_default(),
+                )
+                .amount(
+                    &format!("items[{i}].shippingCredit"),
+                    l.shipping_credit.unwrap_or_default(),
+                );
+        }
+        c.finish()?;
+        let items: Vec<_> = lines
+            .iter()
+            .map(|l| {
+                json!({"lineNumber": l.line_number, "sku": l.sku, "itemCredit": l.item_credit,
+                       "shippingCredit": l.shipping_credit})
+            })
+            .collect();
+        let body: types::RefundRequest = wire("refund", json!({ "items": items }))?;
+        let api = self.api();
+        let r = self
+            .send("refundTransaction", Safety::Never, || {
+                api.refund_transaction()
+                    .transaction_id(transaction_id)
+                    .body(body.clone())
+                    .send()
+            })
+            .await?;
+        Ok(r.data)
+    }
+}

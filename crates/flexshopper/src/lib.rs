@@ -1,0 +1,82 @@
+//! FlexShopper's lease-to-own API for Rust: the lease journey as types, customer
+//! sessions bound to their API key, retries only where they are safe, typed errors,
+//! and secrets that never reach a log.
+//!
+//! ```
+//! # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+//! use flexshopper::*;
+//! use rust_decimal::Decimal;
+//! # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+//! let client = FlexShopper::builder()
+//!     .api_key("merchant-key")
+//!     .environment(Environment::Custom(sandbox.base_url().into())) // or Environment::Sandbox
+//!     .build()?;
+//!
+//! // Customer → decision.
+//! let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+//! let address = Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+//!     region: "FL".into(), postal_code: "33431".into() };
+//! let application = Application::builder(address, "5615550100", "1990-04-30").build()?;
+//! let approval = client.apply(&session, &application).await?.into_approval()?;
+//!
+//! // Lease → signed → finalized → shipped.
+//! let order = Order::new("ORDER-1", vec![OrderItem::new("TV-55", "55in TV", "Acme", Decimal::new(49900, 2), 1)]);
+//! let lease = approval.create_lease(&order).await?;
+//! assert!(lease.terms().unwrap().contract_html.contains("<"));
+//! let lease = lease.sign(&session, SignatureEvidence::now([127, 0, 0, 1].into())).await?;
+//! let lease = lease.finalize().await?;
+//! assert!(!lease.lease_number().is_empty());
+//! let lease = lease.confirm_shipment(Shipment::everything()).await?;
+//! assert!(matches!(client.resume("ORDER-1", None).await?.step(), JourneyStep::Shipped));
+//! # let _ = lease; Ok(()) }
+//! ```
+//!
+//! Modules: [`client`] (configuration), [`error`], [`retry`], [`secret`], [`money`],
+//! [`validate`], [`session`] and [`customer`], [`decision`], [`lease`] (typestate),
+//! [`fulfilment`], [`paging`], [`merchant`], [`plugin`]. Tracing: every operation is
+//! one `flexshopper` span with `operation`, `attempt`, `status` and `latency_ms`.
+
+pub mod client;
+pub mod customer;
+pub mod decision;
+pub mod error;
+pub mod fulfilment;
+pub mod lease;
+pub mod merchant;
+pub mod money;
+pub mod paging;
+pub mod plugin;
+pub mod retry;
+pub mod secret;
+mod send;
+pub mod session;
+pub mod validate;
+
+pub use client::{Environment, FlexShopper, FlexShopperBuilder};
+pub use customer::{Address, Customer, DeepMatch, NewCustomer, PasscodeTransport};
+pub use decision::{
+    Application, ApplicationBuilder, Approval, BankAccount, Decision, Employment,
+    IdentityQuestions, Limits,
+};
+pub use error::{ApiError, Error, ErrorCode, RawCode, WorkflowError};
+pub use fulfilment::{
+    CancelResult, FinalizedTransaction, Receipt, RefundLine, RefundResult, ReturnResult, Shipment,
+    ShipmentLine, Transaction, TransactionLine,
+};
+pub use lease::{
+    Created, Finalized, Fulfilled, Journey, JourneyStep, Lease, LeaseTerms, Order, OrderItem,
+    SignatureEvidence, Signed,
+};
+pub use merchant::{Agreement, DEFAULT_LEASE_MINIMUM, NewPaymentMethod};
+pub use money::Cents;
+pub use paging::TransactionFilter;
+pub use plugin::{ExpectedOrder, Mismatch, PluginOutcome};
+pub use retry::RetryPolicy;
+pub use secret::{
+    AccountNumber, ApiKey, CardToken, ChildKey, CustomerToken, KeyFingerprint, Passcode, Ssn,
+};
+pub use session::CustomerSession;
+pub use validate::{FieldError, ValidationError};
+
+/// The generated low-level client and wire types.
+pub use flexshopper_api as api;

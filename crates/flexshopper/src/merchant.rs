@@ -1,0 +1,310 @@
+//! Merchant operations: settings (lease minimum, cached), products, agreements and
+//! payments, payment methods, ACH verification and tokenization keys.
+
+use crate::client::FlexShopper;
+use crate::error::Error;
+use crate::money::Cents;
+use crate::retry::Safety;
+use crate::secret::{AccountNumber, CardToken, ChildKey, REDACTED};
+use crate::send::wire;
+use crate::session::CustomerSession;
+use crate::validate::{Checker, routing_number_problem};
+use flexshopper_api::types;
+use rust_decimal::Decimal;
+use serde_json::json;
+use std::fmt;
+
+pub use flexshopper_api::types::{
+    CardType, PaymentMethod, PaymentResult, Product, RoutingNumberValidation,
+};
+
+/// FlexShopper's documented default lease minimum, used when settings are unreadable.
+pub const DEFAULT_LEASE_MINIMUM: Decimal = Decimal::from_parts(4995, 0, 0, false, 2);
+
+/// A signed lease agreement, with the cents fields as [`Cents`].
+#[derive(Debug, Clone)]
+pub struct Agreement {
+    /// Agreement id.
+    pub id: String,
+    /// Reference (lease number).
+    pub reference_id: String,
+    /// Past due, in cents.
+    pub past_due: Cents,
+    /// Estimated ownership cost, in cents.
+    pub estimated_ownership: Option<Cents>,
+    /// Early payoff, in cents.
+    pub early_payoff: Option<Cents>,
+    /// The raw record.
+    pub raw: types::Agreement,
+}
+
+/// A payment method to add: an ACH account or a gateway card token.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum NewPaymentMethod {
+    /// A bank account.
+    Ach {
+        /// Routing number.
+        routing: String,
+        /// Account number (secret).
+        account: AccountNumber,
+        /// Checking or savings.
+        kind: types::BankAccountType,
+    },
+    /// A tokenized card.
+    Card {
+        /// Brand.
+        card_type: CardType,
+        /// Last four digits.
+        last_four: String,
+        /// The gateway token (secret).
+        token: CardToken,
+        /// Billing ZIP.
+        billing_zip: String,
+        /// `YYYY-MM`.
+        expiration: Option<String>,
+    },
+}
+
+impl fmt::Debug for NewPaymentMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NewPaymentMethod::Ach { kind, .. } => write!(
+                f,
+                "Ach {{ routing: {REDACTED}, account: {REDACTED}, kind: {kind:?} }}"
+            ),
+            NewPaymentMethod::Card { card_type, .. } => write!(
+                f,
+                "Card {{ card_type: {card_type:?}, token: {REDACTED}, .. }}"
+            ),
+        }
+    }
+}
+
+impl NewPaymentMethod {
+    fn to_json(&self) -> Result<serde_json::Value, Error> {
+        Ok(match self {
+            NewPaymentMethod::Ach {
+                routing,
+                account,
+                kind,
+            } => {
+                Checker::new("ach")
+                    .routing_number("routing", routing)
+                    .account_number("account", account.expose())
+                    .finish()?;
+                json!({"ach": {"routing": routing, "account": account.expose(), "accountType": kind}})
+            }
+            NewPaymentMethod::Card {
+                card_type,
+                last_four,
+                token,
+                billing_zip,
+                expiration,
+            } => {
+                Checker::new("token")
+                    .check(
+                        last_four.len() == 4 && last_four.bytes().all(|b| b.is_ascii_digit()),
+                        "lastFour",
+                        "must be 4 digits",
+                    )
+                    .postal_code("billingZip", billing_zip)
+                    .finish()?;
+                json!({"token": {"cardType": card_type, "lastFour": last_four, "token": token.expose(),
+                                 "billingZip": billing_zip, "expirationDate": expiration}})
+            }
+        })
+    }
+}
+
+impl FlexShopper {
+    /// The merchant's lease minimum in dollars (`GET /v3/settings/lease`), read once
+    /// and cached; $49.95 if the settings cannot be read.
+    pub async fn lease_minimum(&self) -> Result<Decimal, Error> {
+        if let Some(m) = self.inner.lease_minimum.get() {
+            return Ok(*m);
+        }
+        let api = self.api();
+        let minimum = match self
+            .send("getLeaseSettings", Safety::Idempotent, || {
+                api.get_lease_settings().send()
+            })
+            .await
+        {
+            Ok(s) => s.data.minimum_order_value.0,
+            Err(e) if e.status().is_some_and(|s| s == 404) => DEFAULT_LEASE_MINIMUM,
+            Err(e) => return Err(e),
+        };
+        Ok(*self.inner.lease_minimum.get_or_init(|| minimum))
+    }
+
+    /// The merchant's products.
+    pub async fn products(&self) -> Result<Vec<Product>, Error> {
+        let api = self.api();
+        let r = self
+            .send("getProducts", Safety::Idempotent, || {
+                api.get_products().send()
+            })
+            .await?;
+        Ok(r.data.products)
+    }
+
+    /// The customer's signed agreements.
+    pub async fn agreements(&self, session: &CustomerSession) -> Result<Vec<Agreement>, Error> {
+        let token = self.token("getAgreements", session)?;
+        let api = self.api();
+        let r = self
+            .send("getAgreements", Safety::Idempotent, || {
+                api.get_agreements().customer_token(token).send()
+            })
+            .await?;
+        Ok(r.data
+            .into_iter()
+            .map(|a| Agreement {
+                id: a.id.clone(),
+                reference_id: a.reference_id.clone(),
+                past_due: a.past_due.clone().into(),
+                estimated_ownership: a.estimated_ownership.clone().map(Into::into),
+                early_payoff: a.early_payoff.clone().map(Into::into),
+                raw: a,
+            })
+            .collect())
+    }
+
+    /// Collects a payment (dollars) on an agreement. Never retried: it moves money.
+    pub async fn collect_payment(
+        &self,
+        session: &CustomerSession,
+        agreement_id: &str,
+        payment_method_id: &str,
+        amount: Decimal,
+    ) -> Result<Vec<PaymentResult>, Error> {
+        let token = self.token("collectPayment", session)?;
+        Checker::new("payment")
+            .required("agreementId", agreement_id)
+            .required("paymentMethodId", payment_method_id)
+            .amount("amount", amount)
+            .check(!amount.is_zero(), "amount", "must be more than zero")
+            .finish()?;
+        let body: types::CollectPaymentRequest = wire(
+            "payment",
+            json!({"paymentMethodId": payment_method_id, "amount": amount}),
+        )?;
+        let api = self.api();
+        let r = self
+            .send("collectPayment", Safety::Never, || {
+                api.collect_payment()
+                    .agreement_id(agreement_id)
+                    .customer_token(token)
+                    .body(body.clone())
+                    .send()
+            })
+            .await?;
+        Ok(r.data)
+    }
+
+    /// The customer's payment methods.
+    pub async fn payment_methods(
+        &self,
+        session: &CustomerSession,
+    ) -> Result<Vec<PaymentMethod>, Error> {
+        let token = self.token("getPaymentMethods", session)?;
+        let api = self.api();
+        let r = self
+            .send("getPaymentMethods", Safety::Idempotent, || {
+                api.get_payment_methods().customer_token(token).send()
+            })
+            .await?;
+        Ok(r.data)
+    }
+
+    /// Adds a payment method. Never retried (a repeat is refused as a duplicate).
+    pub async fn add_payment_method(
+        &self,
+        session: &CustomerSession,
+        label: &str,
+        primary: bool,
+        method: &NewPaymentMethod,
+    ) -> Result<(), Error> {
+        let token = self.token("addPaymentMethod", session)?;
+        Checker::new("").required("label", label).finish()?;
+        let mut body = method.to_json()?;
+        body["label"] = json!(label);
+        body["primary"] = json!(primary);
+        let body: types::AddPaymentMethodRequest = wire("paymentMethod", body)?;
+        let api = self.api();
+        self.send("addPaymentMethod", Safety::Never, || {
+            api.add_payment_method()
+                .customer_token(token)
+                .body(body.clone())
+                .send()
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Verifies a bank account for a customer; `true` if it is usable.
+    pub async fn verify_ach(
+        &self,
+        user_id: &str,
+        routing: &str,
+        account: &AccountNumber,
+    ) -> Result<bool, Error> {
+        Checker::new("")
+            .required("userId", user_id)
+            .routing_number("routingNumber", routing)
+            .account_number("accountNumber", account.expose())
+            .finish()?;
+        let body: types::VerifyAchRequest = wire(
+            "ach",
+            json!({"routingNumber": routing, "accountNumber": account.expose()}),
+        )?;
+        let api = self.api();
+        let r = self
+            .send("verifyAch", Safety::Idempotent, || {
+                api.verify_ach().user_id(user_id).body(body.clone()).send()
+            })
+            .await?;
+        Ok(r.data.status)
+    }
+
+    /// Checks a routing number with FlexShopper (after the local ABA checksum).
+    pub async fn validate_routing_number(
+        &self,
+        routing: &str,
+    ) -> Result<RoutingNumberValidation, Error> {
+        if let Some(reason) = routing_number_problem(routing) {
+            return Err(crate::ValidationError::field("routingNumber", reason).into());
+        }
+        let api = self.api();
+        let r = self
+            .send("validateRoutingNumber", Safety::Idempotent, || {
+                api.validate_routing_number().routing_number(routing).send()
+            })
+            .await?;
+        Ok(r.data)
+    }
+
+    /// The Clover PKMS tokenization key (public key material for card tokenization).
+    pub async fn clover_tokenization_key(&self) -> Result<String, Error> {
+        let api = self.api();
+        let r = self
+            .send("getCloverPkmsKey", Safety::Idempotent, || {
+                api.get_clover_pkms_key().send()
+            })
+            .await?;
+        Ok(r.data)
+    }
+
+    /// A one-time LoanPaymentPro child key (secret) for tokenizing a card. Never retried:
+    /// each call issues a new key.
+    pub async fn loan_payment_pro_child_key(&self) -> Result<ChildKey, Error> {
+        let api = self.api();
+        let r = self
+            .send("getLoanPaymentProChildKey", Safety::Never, || {
+                api.get_loan_payment_pro_child_key().send()
+            })
+            .await?;
+        Ok(ChildKey::new(r.child_key))
+    }
+}
