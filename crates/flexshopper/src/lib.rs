@@ -80,3 +80,8 @@ pub use validate::{FieldError, ValidationError};
 
 /// The generated low-level client and wire types.
 pub use flexshopper_api as api;
+
+/// The workspace README's example, compiled as a doc test so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeExample;

@@ -1,6 +1,14 @@
 //! No secret reaches Debug, Display, errors or tracing output.
+//!
+//! Alone in its test binary, with a process-wide subscriber: tracing caches whether a
+//! callsite is enabled across threads, so a thread-local subscriber in a binary running
+//! other tests concurrently could miss events.
 
-use crate::fixtures::*;
+#[allow(dead_code)]
+#[path = "sandbox/fixtures.rs"]
+mod fixtures;
+
+use fixtures::*;
 use flexshopper::*;
 use std::sync::{Arc, Mutex};
 
@@ -26,7 +34,8 @@ async fn secrets_never_reach_debug_errors_or_traces() {
         .with_writer(move || writer.clone())
         .with_ansi(false)
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    tracing::subscriber::set_global_default(subscriber)
+        .expect("the only subscriber in this binary");
 
     let env = env().await;
     let bank = BankAccount {
