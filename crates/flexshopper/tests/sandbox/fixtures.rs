@@ -75,6 +75,7 @@ impl Env {
             .unwrap()
     }
 
+    #[allow(dead_code)] // used by tests/redaction.rs, which shares these fixtures
     pub async fn journal_text(&self) -> String {
         self.admin
             .get(self.url("journal"))
