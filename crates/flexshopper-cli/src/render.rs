@@ -46,38 +46,49 @@ fn write_field(out: &mut String, key: &str, v: &Value, indent: usize) {
     }
 }
 
-/// A table whose columns are the keys of the records, in first-seen order.
+/// A table whose columns are the records' fields (nested objects flattened to dotted
+/// names), in first-seen order.
 fn write_table(out: &mut String, rows: &[Value], indent: usize) {
-    let mut columns: Vec<&str> = Vec::new();
-    for row in rows.iter().filter_map(Value::as_object) {
-        for key in row.keys() {
-            if !columns.contains(&key.as_str()) {
-                columns.push(key);
+    let flat: Vec<Vec<(String, String)>> = rows.iter().map(|r| flatten(r, "", 0)).collect();
+    let mut columns: Vec<String> = Vec::new();
+    for row in &flat {
+        for (key, _) in row {
+            if !columns.contains(key) {
+                columns.push(key.clone());
             }
         }
     }
-    let cells: Vec<Vec<String>> = rows
+    let cells: Vec<Vec<String>> = flat
         .iter()
         .map(|row| {
             columns
                 .iter()
-                .map(|c| row.get(*c).map(scalar).unwrap_or_default())
+                .map(|c| {
+                    row.iter()
+                        .find(|(k, _)| k == c)
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_default()
+                })
                 .collect()
         })
         .collect();
+    out.push_str(&table(&columns, &cells, indent));
+}
+
+/// Renders a header and rows as aligned columns.
+pub fn table(columns: &[String], rows: &[Vec<String>], indent: usize) -> String {
     let widths: Vec<usize> = columns
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            cells
-                .iter()
+            rows.iter()
                 .map(|r| r[i].chars().count())
                 .chain([c.len()])
                 .max()
                 .unwrap_or(0)
         })
         .collect();
-    let render_row = |values: Vec<&str>| {
+    let render_row = |values: &[String]| {
         values
             .iter()
             .zip(&widths)
@@ -87,14 +98,40 @@ fn write_table(out: &mut String, rows: &[Value], indent: usize) {
             .trim_end()
             .to_string()
     };
-    line(out, indent, &render_row(columns.clone()));
-    for row in &cells {
-        line(
-            out,
-            indent,
-            &render_row(row.iter().map(String::as_str).collect()),
-        );
+    let mut out = String::new();
+    line(&mut out, indent, &render_row(columns));
+    for row in rows {
+        line(&mut out, indent, &render_row(row));
     }
+    out
+}
+
+/// A record's fields as `(dotted.name, text)`: nested objects become dotted columns
+/// (two levels deep), lists of records become a count, deeper structure compact JSON.
+fn flatten(value: &Value, prefix: &str, depth: usize) -> Vec<(String, String)> {
+    let Value::Object(map) = value else {
+        return vec![(prefix.to_string(), scalar(value))];
+    };
+    let mut out = Vec::new();
+    for (key, v) in map {
+        let name = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match v {
+            Value::Object(_) if depth < 1 => out.extend(flatten(v, &name, depth + 1)),
+            Value::Array(items) if items.iter().any(Value::is_object) => {
+                let noun = if items.len() == 1 { "item" } else { "items" };
+                out.push((name, format!("{} {noun}", items.len())));
+            }
+            Value::Array(items) => {
+                out.push((name, items.iter().map(scalar).collect::<Vec<_>>().join(",")))
+            }
+            v => out.push((name, scalar(v))),
+        }
+    }
+    out
 }
 
 /// Scalars as text; nested structures inside a table cell as compact JSON.
@@ -126,5 +163,14 @@ mod tests {
         let out =
             human(&json!({"data": [{"id": "a", "type": "card"}, {"id": "bb", "label": "x"}]}));
         assert_eq!(out, "id  type  label\na   card\nbb        x\n");
+    }
+
+    #[test]
+    fn nested_records_become_dotted_columns_and_lists_a_count() {
+        let rows = json!({"data": [{"id": "t", "lease": {"status": "signed"}, "items": [{"sku": "A"}, {"sku": "B"}]}]});
+        assert_eq!(
+            human(&rows),
+            "id  items    lease.status\nt   2 items  signed\n"
+        );
     }
 }

@@ -59,7 +59,8 @@ pub async fn users(ctx: &Ctx<'_>, cmd: UsersCmd) -> Result<(), CliError> {
             None => {
                 let all: Vec<types::User> =
                     crate::progress::collect(ctx.client.users(paging.limit), "users").await?;
-                ctx.show(&serde_json::json!({"data": all}))
+                let rows = all.iter().map(user_row).collect();
+                ctx.show_listing(&serde_json::json!({"data": all}), USER_COLUMNS, rows)
             }
         },
         UsersCmd::Me(t) => {
@@ -135,4 +136,41 @@ pub async fn payment_methods(ctx: &Ctx<'_>, cmd: PaymentMethodsCmd) -> Result<()
             .await
         }
     }
+}
+
+const USER_COLUMNS: &[&str] = &[
+    "user id",
+    "name",
+    "email",
+    "decision",
+    "limit",
+    "available",
+    "created",
+];
+
+/// A user as a table row: the decision and its limits in dollars.
+fn user_row(u: &types::User) -> Vec<String> {
+    let dash = || "-".to_string();
+    let dollars =
+        |d: Option<&types::Dollars>| d.map(|d| format!("${:.2}", d.0)).unwrap_or_else(dash);
+    let decision = u.decision.as_ref();
+    let name = [u.first_name.as_deref(), u.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    vec![
+        u.user_id.clone(),
+        name,
+        u.email.clone().unwrap_or_else(dash),
+        decision
+            .and_then(|d| d.status.clone())
+            .unwrap_or_else(|| "not applied".into()),
+        dollars(decision.and_then(|d| d.spending_limit.as_ref())),
+        dollars(decision.and_then(|d| d.available_balance.as_ref())),
+        u.created_at
+            .as_deref()
+            .map(|c| c.chars().take(10).collect())
+            .unwrap_or_else(dash),
+    ]
 }

@@ -42,7 +42,8 @@ pub async fn transactions(ctx: &Ctx<'_>, cmd: TransactionsCmd) -> Result<(), Cli
             let all =
                 crate::progress::collect(ctx.client.transactions(filter), "transactions").await?;
             let raw: Vec<&types::Transaction> = all.iter().map(|t| &t.raw).collect();
-            ctx.show(&serde_json::json!({"data": raw}))
+            let rows = all.iter().map(transaction_row).collect();
+            ctx.show_listing(&serde_json::json!({"data": raw}), TRANSACTION_COLUMNS, rows)
         }
         TransactionsCmd::Get(id) => {
             let id = id.transaction_id;
@@ -117,6 +118,52 @@ pub async fn transactions(ctx: &Ctx<'_>, cmd: TransactionsCmd) -> Result<(), Cli
             .await
         }
     }
+}
+
+const TRANSACTION_COLUMNS: &[&str] = &[
+    "id",
+    "created",
+    "customer",
+    "lease",
+    "lease number",
+    "items",
+    "total",
+];
+
+/// A transaction as a table row: money in dollars, items as `quantity×SKU`.
+fn transaction_row(t: &flexshopper::Transaction) -> Vec<String> {
+    let dash = || "-".to_string();
+    let created = t
+        .raw
+        .created_at
+        .as_deref()
+        .map(|c| c.chars().take(10).collect())
+        .unwrap_or_else(dash);
+    let customer = t
+        .raw
+        .customer
+        .as_ref()
+        .and_then(|c| c.email.clone())
+        .unwrap_or_else(dash);
+    let items = t
+        .items
+        .iter()
+        .map(|i| format!("{}×{}", i.quantity, i.sku))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let total = t
+        .purchase_total
+        .map(|c| format!("${:.2}", c.to_dollars()))
+        .unwrap_or_else(dash);
+    vec![
+        t.id.clone(),
+        created,
+        customer,
+        t.lease_status.clone().unwrap_or_else(dash),
+        t.lease_number.clone().unwrap_or_else(dash),
+        items,
+        total,
+    ]
 }
 
 /// One page of `getTransactions`, with the same filters as the streaming listing.

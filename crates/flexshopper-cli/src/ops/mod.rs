@@ -46,6 +46,25 @@ impl Ctx<'_> {
         self.show(&value)
     }
 
+    /// A listing: the full records with `--json`, otherwise the chosen columns.
+    pub fn show_listing<T: Serialize>(
+        &self,
+        all: &T,
+        columns: &[&str],
+        rows: Vec<Vec<String>>,
+    ) -> Result<(), CliError> {
+        if self.json {
+            return self.show(all);
+        }
+        if rows.is_empty() {
+            println!("(none)");
+            return Ok(());
+        }
+        let columns: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
+        print!("{}", crate::render::table(&columns, &rows, 0));
+        Ok(())
+    }
+
     pub fn show<T: Serialize>(&self, value: &T) -> Result<(), CliError> {
         let value =
             serde_json::to_value(value).map_err(|e| CliError::usage("output", e.to_string()))?;
