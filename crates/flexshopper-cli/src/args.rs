@@ -112,6 +112,12 @@ pub struct LeaseFlowArgs {
     /// Stop after this step.
     #[arg(long, value_enum)]
     pub stop_after: Option<Step>,
+    /// Carrier (or shipping method) for the shipment.
+    #[arg(long, default_value = "ground")]
+    pub carrier: String,
+    /// Tracking number for the shipment.
+    #[arg(long)]
+    pub tracking_number: Option<String>,
     /// Where to write the lease contract (HTML). Default: lease-contract-<transaction id>.html in the current directory.
     #[arg(long, value_name = "PATH")]
     pub contract_out: Option<PathBuf>,

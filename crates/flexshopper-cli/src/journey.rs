@@ -237,13 +237,13 @@ async fn journey(
         return Ok(Some(contract_path));
     }
     j.step(Step::Ship, async {
-        let lease = lease.confirm_shipment(Shipment::everything()).await?;
-        let n = lease.lease_number().to_string();
-        Ok((
-            (),
-            "every item confirmed shipped (ground)".to_string(),
-            json!({"leaseNumber": n}),
-        ))
+        let today = chrono::Utc::now().date_naive();
+        let shipment = Shipment::everything_via(&args.carrier, args.tracking_number.clone(), today);
+        lease.confirm_shipment(shipment).await?;
+        let tracking = args.tracking_number.as_deref().map(|t| format!(", tracking {t}")).unwrap_or_default();
+        let summary = format!("every item confirmed shipped via {}{tracking}", args.carrier);
+        let detail = json!({"carrier": args.carrier, "trackingNumber": args.tracking_number, "shipDate": today});
+        Ok(((), summary, detail))
     })
     .await?;
     Ok(Some(contract_path))

@@ -135,28 +135,56 @@ pub struct ShipmentLine {
     pub quantity: Option<u32>,
 }
 
-/// What shipped: everything, or some lines (partial shipment).
+/// What shipped: everything, everything with its carrier and tracking, or some lines
+/// (partial shipment).
 ///
 /// ```
 /// use flexshopper::{Shipment, ShipmentLine};
 /// let date = chrono::NaiveDate::from_ymd_opt(2026, 5, 1).unwrap();
 /// let partial = Shipment::lines(vec![ShipmentLine { sku: "TV-55".into(), carrier: "UPS".into(),
 ///     tracking_number: Some("1Z999".into()), ship_date: date, quantity: Some(1) }]);
+/// let tracked = Shipment::everything_via("UPS", Some("1Z999".into()), date);
 /// assert_eq!(Shipment::everything(), Shipment::lines(vec![]));
-/// # let _ = partial;
+/// # let _ = (partial, tracked);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Shipment(Vec<ShipmentLine>);
+pub struct Shipment(ShipmentKind);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ShipmentKind {
+    Lines(Vec<ShipmentLine>),
+    /// Every remaining item, by one carrier. FlexShopper attaches carrier data only to
+    /// listed lines, so this becomes one line per SKU, read from the transaction.
+    EverythingVia {
+        carrier: String,
+        tracking_number: Option<String>,
+        ship_date: NaiveDate,
+    },
+}
 
 impl Shipment {
-    /// Every item shipped.
+    /// Every item shipped (no carrier data).
     pub fn everything() -> Self {
-        Self(Vec::new())
+        Self(ShipmentKind::Lines(Vec::new()))
+    }
+
+    /// Every item not yet shipped, received or canceled, by `carrier` with one tracking
+    /// number. Resolved into one line per SKU from the transaction when sent.
+    pub fn everything_via(
+        carrier: impl Into<String>,
+        tracking_number: Option<String>,
+        ship_date: NaiveDate,
+    ) -> Self {
+        Self(ShipmentKind::EverythingVia {
+            carrier: carrier.into(),
+            tracking_number,
+            ship_date,
+        })
     }
 
     /// These lines shipped (an empty list means everything).
     pub fn lines(lines: Vec<ShipmentLine>) -> Self {
-        Self(lines)
+        Self(ShipmentKind::Lines(lines))
     }
 }
 
@@ -180,6 +208,30 @@ impl Receipt {
     pub fn lines(lines: Vec<(String, Option<u32>)>, date: Option<NaiveDate>) -> Self {
         Self { lines, date }
     }
+}
+
+/// One line per SKU with units still to ship (ordered minus shipped, received and
+/// canceled), all by one carrier.
+fn unshipped_lines(
+    tx: &Transaction,
+    carrier: &str,
+    tracking: Option<&str>,
+    ship_date: NaiveDate,
+) -> Vec<ShipmentLine> {
+    tx.items
+        .iter()
+        .filter_map(|line| {
+            let done = line.count("shipped") + line.count("received") + line.count("canceled");
+            let left = u32::try_from(line.quantity.saturating_sub(done)).unwrap_or(u32::MAX);
+            (left > 0).then(|| ShipmentLine {
+                sku: line.sku.clone(),
+                carrier: carrier.to_string(),
+                tracking_number: tracking.map(str::to_string),
+                ship_date,
+                quantity: Some(left),
+            })
+        })
+        .collect()
 }
 
 /// One refund line (dollars).
@@ -290,8 +342,19 @@ impl FlexShopper {
         transaction_id: &str,
         shipment: &Shipment,
     ) -> Result<(), Error> {
+        let lines = match &shipment.0 {
+            ShipmentKind::Lines(lines) => lines.clone(),
+            ShipmentKind::EverythingVia {
+                carrier,
+                tracking_number,
+                ship_date,
+            } => {
+                let tx = self.transaction(transaction_id).await?;
+                unshipped_lines(&tx, carrier, tracking_number.as_deref(), *ship_date)
+            }
+        };
         let mut c = Checker::new("shipment");
-        for (i, l) in shipment.0.iter().enumerate() {
+        for (i, l) in lines.iter().enumerate() {
             c = c
                 .required(&format!("items[{i}].sku"), &l.sku)
                 .required(&format!("items[{i}].carrier"), &l.carrier)
@@ -302,8 +365,7 @@ impl FlexShopper {
                 );
         }
         c.finish()?;
-        let items: Vec<_> = shipment
-            .0
+        let items: Vec<_> = lines
             .iter()
             .map(|l| {
                 json!({"sku": l.sku, "carrier": l.carrier, "trackingNumber": l.tracking_number,

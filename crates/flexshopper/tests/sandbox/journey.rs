@@ -180,3 +180,40 @@ async fn plugin_cancels_when_finalize_fails() {
         JourneyStep::Canceled
     );
 }
+
+#[tokio::test]
+async fn shipping_everything_via_a_carrier_tracks_every_unshipped_unit() {
+    let env = env().await;
+    let (_, lease) = finalized(&env, "track@example.com", "T-TRACK").await;
+    let ordered: u64 = order("T-TRACK")
+        .items
+        .iter()
+        .map(|i| u64::from(i.quantity))
+        .sum();
+    env.clear_journal().await;
+
+    let shipment = Shipment::everything_via("UPS", Some("1Z999".into()), today());
+    lease.confirm_shipment(shipment).await.unwrap();
+
+    let journal = env.journal().await;
+    let sent = journal
+        .iter()
+        .find(|e| e["operationId"] == "confirmShipment")
+        .expect("confirmShipment was sent");
+    let lines = sent["body"]["items"].as_array().unwrap();
+    assert!(!lines.is_empty(), "{sent}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["carrier"] == "UPS" && l["trackingNumber"] == "1Z999"),
+        "{sent}"
+    );
+    let tx = env.transaction_state("T-TRACK").await;
+    let shipped: u64 = tx["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["quantityByStatus"]["shipped"].as_u64().unwrap())
+        .sum();
+    assert_eq!(shipped, ordered, "{tx}");
+}
