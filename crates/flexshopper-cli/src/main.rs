@@ -3,6 +3,7 @@
 
 use clap::Parser;
 use flexshopper_cli::args::Cli;
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
@@ -29,9 +30,11 @@ async fn main() -> ExitCode {
 
 /// Logs go to stderr; RUST_LOG wins over -v. The crates never put secrets in events.
 fn init_logging(verbose: u8) {
+    // -v: one line per FlexShopper call (operation, attempt, status, latency) and
+    // retries, without the HTTP stack's own chatter; -vv and -vvv add everything.
     let default = match verbose {
         0 => "warn",
-        1 => "info",
+        1 => "warn,flexshopper=debug",
         2 => "debug",
         _ => "trace",
     };
@@ -39,5 +42,6 @@ fn init_logging(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
 }
