@@ -102,3 +102,18 @@ fn parenthesised_identifiers(text: &str) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// The README's scenario table is the sandbox's, word for word, so integrators can
+/// trust it.
+#[test]
+fn the_readme_documents_every_sandbox_scenario() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    for s in flexshopper_sandbox::scenarios::SCENARIOS {
+        let row = format!("| {} | {} |", s.trigger, s.outcome);
+        assert!(
+            readme.contains(&row),
+            "README.md lacks the scenario row:\n{row}"
+        );
+    }
+}
