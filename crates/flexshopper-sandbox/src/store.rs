@@ -965,7 +965,7 @@ pub fn contract_html(user: &User, req: &LeaseRequest, total: Decimal, payment: D
         .iter()
         .map(|i| {
             format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>${}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>${:.2}</td></tr>",
                 escape(&i.sku),
                 escape(&i.description),
                 i.quantity,
@@ -977,7 +977,7 @@ pub fn contract_html(user: &User, req: &LeaseRequest, total: Decimal, payment: D
         "<html><head><title>Lease agreement {txn}</title></head><body>\
 <h1>Lease-to-own agreement</h1><p>Customer: {first} {last} ({email})</p>\
 <table><tr><th>SKU</th><th>Item</th><th>Qty</th><th>Cost</th></tr>{rows}</table>\
-<p>Cash price: ${total}. {term} weekly payments of ${payment}. Cost of rental: ${cor}.</p>\
+<p>Cash price: ${total:.2}. {term} weekly payments of ${payment:.2}. Cost of rental: ${cor:.2}.</p>\
 <p>FlexShopper sandbox: not a real agreement.</p></body></html>",
         txn = escape(&req.transaction_id),
         first = escape(&user.first_name),
