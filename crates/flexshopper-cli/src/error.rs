@@ -21,6 +21,13 @@ pub enum CliError {
     },
 }
 
+/// A failed journey step is an API error here; the CLI does not retry the step.
+impl<L> From<flexshopper::StepError<L>> for CliError {
+    fn from(e: flexshopper::StepError<L>) -> Self {
+        CliError::Api(e.into())
+    }
+}
+
 impl CliError {
     pub fn usage(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Self::Usage {

@@ -300,6 +300,89 @@ pub struct Lease<S> {
     _state: PhantomData<S>,
 }
 
+/// A journey step that failed, holding the lease in the state it was in, so the step
+/// can be tried again (e.g. sign after collecting a payment) without resuming from the
+/// server. It derefs to the [`Error`], and `?` converts it into one.
+///
+/// ```
+/// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+/// # use flexshopper::*;
+/// # use rust_decimal::Decimal;
+/// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+/// # let client = FlexShopper::builder().api_key("k")
+/// #     .environment(Environment::Custom(sandbox.base_url().into())).build()?;
+/// # let session = client.create_customer(&NewCustomer::new("Pre", "Pay", "prepay@example.com")).await?;
+/// # let address = Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+/// #     region: "FL".into(), postal_code: "33431".into() };
+/// # let application = Application::builder(address, "5615550100", "1990-04-30").build()?;
+/// # let approval = client.apply(&session, &application).await?.into_approval()?;
+/// # let order = Order::new("T-1", vec![OrderItem::new("TV", "TV", "Acme", Decimal::new(49900, 2), 1)]);
+/// let lease = approval.create_lease(&order).await?;
+/// let evidence = SignatureEvidence::now([203, 0, 113, 7].into());
+/// match lease.sign(&session, evidence).await {
+///     Ok(signed) => { let _ = signed; }
+///     Err(failed) if failed.code() == Some(&ErrorCode::PaymentRequired) => {
+///         // Collect the first payment, then sign the very same lease again.
+///         let lease: Lease<Created> = failed.into_lease();
+///         assert_eq!(lease.transaction_id(), "T-1");
+///     }
+///     Err(failed) => return Err(failed.into()),
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct StepError<L> {
+    error: Error,
+    lease: L,
+}
+
+impl<L> StepError<L> {
+    fn new(error: Error, lease: L) -> Self {
+        Self { error, lease }
+    }
+
+    /// What went wrong.
+    pub fn error(&self) -> &Error {
+        &self.error
+    }
+
+    /// The lease, unchanged, to try the step again.
+    pub fn into_lease(self) -> L {
+        self.lease
+    }
+
+    /// Both the error and the lease.
+    pub fn into_parts(self) -> (Error, L) {
+        (self.error, self.lease)
+    }
+}
+
+impl<L> std::ops::Deref for StepError<L> {
+    type Target = Error;
+
+    fn deref(&self) -> &Error {
+        &self.error
+    }
+}
+
+impl<L> std::fmt::Display for StepError<L> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl<L: std::fmt::Debug> std::error::Error for StepError<L> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+impl<L> From<StepError<L>> for Error {
+    fn from(e: StepError<L>) -> Self {
+        e.error
+    }
+}
+
 impl<S> Lease<S> {
     /// The merchant's transaction id.
     pub fn transaction_id(&self) -> &str {
@@ -362,13 +445,27 @@ impl<S> Lease<S> {
 }
 
 impl Lease<Created> {
-    /// Records the customer's signature. Never retried automatically: repeat only
-    /// after [`FlexShopper::resume`] shows it is still unsigned.
+    /// Records the customer's signature. Never retried automatically; on failure the
+    /// lease comes back in the [`StepError`] to sign again (e.g. after a payment).
     pub async fn sign(
         mut self,
         session: &CustomerSession,
         evidence: SignatureEvidence,
-    ) -> Result<Lease<Signed>, Error> {
+    ) -> Result<Lease<Signed>, StepError<Lease<Created>>> {
+        match self.send_signature(session, &evidence).await {
+            Ok(()) => {
+                self.signature = Some(evidence);
+                Ok(self.into_state())
+            }
+            Err(error) => Err(StepError::new(error, self)),
+        }
+    }
+
+    async fn send_signature(
+        &self,
+        session: &CustomerSession,
+        evidence: &SignatureEvidence,
+    ) -> Result<(), Error> {
         let token = self.client.token("signLease", session)?;
         let body: types::SignLeaseRequest = wire(
             "signature",
@@ -384,8 +481,7 @@ impl Lease<Created> {
                     .send()
             })
             .await?;
-        self.signature = Some(evidence);
-        Ok(self.into_state())
+        Ok(())
     }
 
     /// Cancels every item (the lease will not be signed).
@@ -397,11 +493,15 @@ impl Lease<Created> {
 impl Lease<Signed> {
     /// Finalizes the signed lease and returns it with its lease number. If the answer
     /// is lost, the transaction is read first: a `leaseNumber` there means it is done.
-    pub async fn finalize(self) -> Result<Lease<Finalized>, Error> {
-        let done = self.client.finalize(&self.transaction_id).await?;
-        let mut lease = self.into_state::<Finalized>();
-        lease.lease_number = Some(done.lease_number);
-        Ok(lease)
+    pub async fn finalize(self) -> Result<Lease<Finalized>, StepError<Lease<Signed>>> {
+        match self.client.finalize(&self.transaction_id).await {
+            Ok(done) => {
+                let mut lease = self.into_state::<Finalized>();
+                lease.lease_number = Some(done.lease_number);
+                Ok(lease)
+            }
+            Err(error) => Err(StepError::new(error, self)),
+        }
     }
 
     /// Cancels every item instead of finalizing.
@@ -417,19 +517,33 @@ impl Lease<Finalized> {
     }
 
     /// Confirms shipment (all items, or some with carrier and tracking).
-    pub async fn confirm_shipment(self, shipment: Shipment) -> Result<Lease<Fulfilled>, Error> {
-        self.client
+    pub async fn confirm_shipment(
+        self,
+        shipment: Shipment,
+    ) -> Result<Lease<Fulfilled>, StepError<Lease<Finalized>>> {
+        match self
+            .client
             .confirm_shipment(&self.transaction_id, &shipment)
-            .await?;
-        Ok(self.into_state())
+            .await
+        {
+            Ok(()) => Ok(self.into_state()),
+            Err(error) => Err(StepError::new(error, self)),
+        }
     }
 
     /// Confirms in-store receipt.
-    pub async fn confirm_receipt(self, receipt: Receipt) -> Result<Lease<Fulfilled>, Error> {
-        self.client
+    pub async fn confirm_receipt(
+        self,
+        receipt: Receipt,
+    ) -> Result<Lease<Fulfilled>, StepError<Lease<Finalized>>> {
+        match self
+            .client
             .confirm_receipt(&self.transaction_id, &receipt)
-            .await?;
-        Ok(self.into_state())
+            .await
+        {
+            Ok(()) => Ok(self.into_state()),
+            Err(error) => Err(StepError::new(error, self)),
+        }
     }
 
     /// Cancels items that have not shipped (`[]` for all).

@@ -65,7 +65,7 @@ pub use fulfilment::{
 };
 pub use lease::{
     Created, Finalized, Fulfilled, Journey, JourneyStep, Lease, LeaseTerms, Order, OrderItem,
-    SignatureEvidence, Signed,
+    SignatureEvidence, Signed, StepError,
 };
 pub use merchant::{Agreement, DEFAULT_LEASE_MINIMUM, NewPaymentMethod};
 pub use money::Cents;

@@ -107,6 +107,19 @@ async fn prepay_email_needs_payment_at_signing() {
     let err = lease.sign(&session, evidence()).await.unwrap_err();
     assert_eq!(err.code(), Some(&ErrorCode::PaymentRequired));
     assert_eq!(env.sent("signLease").await, 1, "sign is never retried");
+    // The refused step hands the unsigned lease back, ready to sign after a payment.
+    let lease = err.into_lease();
+    assert_eq!(
+        (lease.transaction_id(), lease.signature()),
+        ("T-PREPAY", None)
+    );
+    let again = lease.sign(&session, evidence()).await.unwrap_err();
+    assert_eq!(again.code(), Some(&ErrorCode::PaymentRequired));
+    assert_eq!(
+        env.sent("signLease").await,
+        2,
+        "the second attempt was the caller's"
+    );
 }
 
 #[tokio::test]

@@ -74,7 +74,7 @@ async fn documented_codes_from_the_sandbox_map_to_their_variants() {
     );
     let session = c.authorize(session.user_id().unwrap()).await.unwrap();
     assert_eq!(
-        code_of(lease.sign(&session, evidence()).await).await,
+        code_of(lease.sign(&session, evidence()).await.map_err(Error::from)).await,
         ErrorCode::LeaseExpired
     );
 

@@ -49,7 +49,7 @@ async fn lease_steps_refuse_a_session_from_another_key() {
     env.clear_journal().await;
     let err = lease.sign(&theirs, evidence()).await.unwrap_err();
     assert!(matches!(
-        err,
+        err.error(),
         Error::TokenKeyMismatch {
             operation: "signLease",
             ..
