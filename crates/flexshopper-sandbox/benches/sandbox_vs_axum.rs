@@ -58,7 +58,8 @@ async fn start() -> Servers {
     servers
 }
 
-async fn get_json(http: &reqwest::Client, url: &str) -> Value {
+/// GET with the merchant key; the answer must be 200.
+async fn get_ok(http: &reqwest::Client, url: &str) -> reqwest::Response {
     let resp = http
         .get(url)
         .header("Authorization", KEY)
@@ -66,19 +67,16 @@ async fn get_json(http: &reqwest::Client, url: &str) -> Value {
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
-    resp.json().await.unwrap()
+    resp
+}
+
+async fn get_json(http: &reqwest::Client, url: &str) -> Value {
+    get_ok(http, url).await.json().await.unwrap()
 }
 
 /// One request, body read to the end (not parsed: the client side is the same for both).
 async fn hit(http: &reqwest::Client, url: &str) {
-    let resp = http
-        .get(url)
-        .header("Authorization", KEY)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
-    resp.bytes().await.unwrap();
+    get_ok(http, url).await.bytes().await.unwrap();
 }
 
 /// Per-iteration times of the samples criterion measured (the last `SAMPLES` calls of
