@@ -331,3 +331,38 @@ fn no_part_of_the_api_key_is_printed_even_at_trace_level() {
         }
     }
 }
+
+/// `flexshopper sandbox` serves the simulator and announces where, first thing on stdout.
+#[test]
+fn the_sandbox_command_announces_its_address_and_serves() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("flexshopper"))
+        .args(["sandbox", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let base = first
+        .trim()
+        .strip_prefix("listening on ")
+        .map(str::to_string);
+    let scenarios = base.as_ref().map(|b| {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async { reqwest_get_json(&format!("{b}/__sandbox/scenarios")).await })
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(base.is_some(), "first stdout line was {first:?}");
+    assert!(scenarios.unwrap().to_string().contains("deny"));
+}
+
+async fn reqwest_get_json(url: &str) -> Value {
+    reqwest::get(url).await.unwrap().json().await.unwrap()
+}
