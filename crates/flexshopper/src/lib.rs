@@ -36,6 +36,8 @@
 //! [`fulfilment`], [`paging`], [`merchant`], [`plugin`]. Tracing: every operation is
 //! one `flexshopper` span with `operation`, `attempt`, `status` and `latency_ms`.
 
+#![warn(missing_docs)]
+
 pub mod client;
 pub mod customer;
 pub mod decision;
