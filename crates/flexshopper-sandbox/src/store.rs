@@ -610,6 +610,20 @@ impl Merchant {
         if lease.signed_at.is_some() {
             return Ok(());
         }
+        // Nothing is left to lease once every unit was canceled: signing would commit
+        // the customer to an empty agreement.
+        if self
+            .transaction(&lease.transaction_id)?
+            .items
+            .iter()
+            .all(|i| i.held() == 0)
+        {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "TransactionCanceled",
+                "Every item of the transaction was canceled; create a new lease",
+            ));
+        }
         if lease.is_expired(now) {
             return Err(ApiError::new(
                 StatusCode::GONE,

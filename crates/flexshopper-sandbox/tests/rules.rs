@@ -303,3 +303,16 @@ async fn contract_is_base64_html_naming_customer_items_and_terms() {
         assert!(html.contains(needle), "{needle} missing from {html}");
     }
 }
+
+#[tokio::test]
+async fn signing_a_fully_canceled_lease_is_refused() {
+    let api = sandbox().await;
+    let c = api.approved_customer("cancelled@example.com").await;
+    let lease = api.lease(&c, "T-CXL", two_items()).await;
+    let (status, _) = api
+        .post("/v3/transactions/T-CXL/cancel", json!({"items": []}))
+        .await;
+    assert_eq!(status, 200);
+    let (status, body) = api.sign(&c, &lease).await;
+    assert_eq!((status, code(&body)), (409, json!("TransactionCanceled")));
+}

@@ -707,6 +707,9 @@ impl Model {
                 if t.signed {
                     return Expect::Empty;
                 }
+                if t.items.iter().all(|i| i.held() == 0) {
+                    return Refused(409, "TransactionCanceled");
+                }
                 if t.open_amount() > available {
                     return Refused(400, "ExceedSpendingLimitError");
                 }
