@@ -76,19 +76,19 @@ fn write_table(out: &mut String, rows: &[Value], indent: usize) {
 }
 
 /// Renders a header and rows as aligned columns.
-pub fn table(columns: &[String], rows: &[Vec<String>], indent: usize) -> String {
+pub fn table<H: AsRef<str>>(columns: &[H], rows: &[Vec<String>], indent: usize) -> String {
     let widths: Vec<usize> = columns
         .iter()
         .enumerate()
         .map(|(i, c)| {
             rows.iter()
                 .map(|r| r[i].chars().count())
-                .chain([c.len()])
+                .chain([c.as_ref().chars().count()])
                 .max()
                 .unwrap_or(0)
         })
         .collect();
-    let render_row = |values: &[String]| {
+    let render_row = |values: &[&str]| {
         values
             .iter()
             .zip(&widths)
@@ -98,12 +98,32 @@ pub fn table(columns: &[String], rows: &[Vec<String>], indent: usize) -> String 
             .trim_end()
             .to_string()
     };
+    let header: Vec<&str> = columns.iter().map(AsRef::as_ref).collect();
     let mut out = String::new();
-    line(&mut out, indent, &render_row(columns));
+    line(&mut out, indent, &render_row(&header));
     for row in rows {
-        line(&mut out, indent, &render_row(row));
+        let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+        line(&mut out, indent, &render_row(&cells));
     }
     out
+}
+
+/// Table cells for the curated listings: a missing value is `-`, a timestamp shows its
+/// day, money shows dollars and cents.
+pub mod cell {
+    use rust_decimal::Decimal;
+
+    pub fn text(value: Option<String>) -> String {
+        value.unwrap_or_else(|| "-".to_string())
+    }
+
+    pub fn day(timestamp: Option<&str>) -> String {
+        text(timestamp.map(|t| t.chars().take(10).collect()))
+    }
+
+    pub fn dollars(amount: Option<Decimal>) -> String {
+        text(amount.map(|d| format!("${d:.2}")))
+    }
 }
 
 /// A record's fields as `(dotted.name, text)`: nested objects become dotted columns

@@ -439,6 +439,22 @@ impl<S> Lease<S> {
         }
     }
 
+    /// The one way a journey step ends: on success the lease moves on (`next`), on
+    /// failure it comes back unchanged inside the [`StepError`].
+    // The public steps return this same type: handing the lease back by value is the
+    // point, and boxing it would only add an allocation to every failure.
+    #[allow(clippy::result_large_err)]
+    fn advance<T, N>(
+        self,
+        result: Result<T, Error>,
+        next: impl FnOnce(Self, T) -> Lease<N>,
+    ) -> Result<Lease<N>, StepError<Self>> {
+        match result {
+            Ok(value) => Ok(next(self, value)),
+            Err(error) => Err(StepError::new(error, self)),
+        }
+    }
+
     async fn cancel_all(self) -> Result<crate::CancelResult, Error> {
         self.client.cancel_items(&self.transaction_id, &[]).await
     }
@@ -448,17 +464,15 @@ impl Lease<Created> {
     /// Records the customer's signature. Never retried automatically; on failure the
     /// lease comes back in the [`StepError`] to sign again (e.g. after a payment).
     pub async fn sign(
-        mut self,
+        self,
         session: &CustomerSession,
         evidence: SignatureEvidence,
     ) -> Result<Lease<Signed>, StepError<Lease<Created>>> {
-        match self.send_signature(session, &evidence).await {
-            Ok(()) => {
-                self.signature = Some(evidence);
-                Ok(self.into_state())
-            }
-            Err(error) => Err(StepError::new(error, self)),
-        }
+        let result = self.send_signature(session, &evidence).await;
+        self.advance(result, |mut lease, ()| {
+            lease.signature = Some(evidence);
+            lease.into_state()
+        })
     }
 
     async fn send_signature(
@@ -494,14 +508,12 @@ impl Lease<Signed> {
     /// Finalizes the signed lease and returns it with its lease number. If the answer
     /// is lost, the transaction is read first: a `leaseNumber` there means it is done.
     pub async fn finalize(self) -> Result<Lease<Finalized>, StepError<Lease<Signed>>> {
-        match self.client.finalize(&self.transaction_id).await {
-            Ok(done) => {
-                let mut lease = self.into_state::<Finalized>();
-                lease.lease_number = Some(done.lease_number);
-                Ok(lease)
-            }
-            Err(error) => Err(StepError::new(error, self)),
-        }
+        let result = self.client.finalize(&self.transaction_id).await;
+        self.advance(result, |lease, done| {
+            let mut lease = lease.into_state::<Finalized>();
+            lease.lease_number = Some(done.lease_number);
+            lease
+        })
     }
 
     /// Cancels every item instead of finalizing.
@@ -521,14 +533,11 @@ impl Lease<Finalized> {
         self,
         shipment: Shipment,
     ) -> Result<Lease<Fulfilled>, StepError<Lease<Finalized>>> {
-        match self
+        let result = self
             .client
             .confirm_shipment(&self.transaction_id, &shipment)
-            .await
-        {
-            Ok(()) => Ok(self.into_state()),
-            Err(error) => Err(StepError::new(error, self)),
-        }
+            .await;
+        self.advance(result, |lease, ()| lease.into_state())
     }
 
     /// Confirms in-store receipt.
@@ -536,14 +545,11 @@ impl Lease<Finalized> {
         self,
         receipt: Receipt,
     ) -> Result<Lease<Fulfilled>, StepError<Lease<Finalized>>> {
-        match self
+        let result = self
             .client
             .confirm_receipt(&self.transaction_id, &receipt)
-            .await
-        {
-            Ok(()) => Ok(self.into_state()),
-            Err(error) => Err(StepError::new(error, self)),
-        }
+            .await;
+        self.advance(result, |lease, ()| lease.into_state())
     }
 
     /// Cancels items that have not shipped (`[]` for all).

@@ -4,6 +4,7 @@ use super::{Ctx, token};
 use crate::args::{PaymentMethodsCmd, UsersCmd};
 use crate::error::CliError;
 use crate::input;
+use crate::render::cell;
 use flexshopper::api::types;
 use flexshopper::retry::Safety::{Idempotent, Never};
 
@@ -150,10 +151,8 @@ const USER_COLUMNS: &[&str] = &[
 
 /// A user as a table row: the decision and its limits in dollars.
 fn user_row(u: &types::User) -> Vec<String> {
-    let dash = || "-".to_string();
-    let dollars =
-        |d: Option<&types::Dollars>| d.map(|d| format!("${:.2}", d.0)).unwrap_or_else(dash);
     let decision = u.decision.as_ref();
+    let dollars = |d: Option<&types::Dollars>| cell::dollars(d.map(|d| d.0));
     let name = [u.first_name.as_deref(), u.last_name.as_deref()]
         .into_iter()
         .flatten()
@@ -162,15 +161,12 @@ fn user_row(u: &types::User) -> Vec<String> {
     vec![
         u.user_id.clone(),
         name,
-        u.email.clone().unwrap_or_else(dash),
+        cell::text(u.email.clone()),
         decision
             .and_then(|d| d.status.clone())
             .unwrap_or_else(|| "not applied".into()),
         dollars(decision.and_then(|d| d.spending_limit.as_ref())),
         dollars(decision.and_then(|d| d.available_balance.as_ref())),
-        u.created_at
-            .as_deref()
-            .map(|c| c.chars().take(10).collect())
-            .unwrap_or_else(dash),
+        cell::day(u.created_at.as_deref()),
     ]
 }

@@ -3,6 +3,7 @@
 use super::{Ctx, selection, token};
 use crate::args::{AgreementsCmd, ItemsArgs, ProductsCmd, SettingsCmd, TransactionsCmd};
 use crate::error::CliError;
+use crate::render::cell;
 use flexshopper::TransactionFilter;
 use flexshopper::api::types;
 use flexshopper::retry::Safety::{Idempotent, Never};
@@ -132,37 +133,20 @@ const TRANSACTION_COLUMNS: &[&str] = &[
 
 /// A transaction as a table row: money in dollars, items as `quantity×SKU`.
 fn transaction_row(t: &flexshopper::Transaction) -> Vec<String> {
-    let dash = || "-".to_string();
-    let created = t
-        .raw
-        .created_at
-        .as_deref()
-        .map(|c| c.chars().take(10).collect())
-        .unwrap_or_else(dash);
-    let customer = t
-        .raw
-        .customer
-        .as_ref()
-        .and_then(|c| c.email.clone())
-        .unwrap_or_else(dash);
     let items = t
         .items
         .iter()
         .map(|i| format!("{}×{}", i.quantity, i.sku))
         .collect::<Vec<_>>()
         .join(", ");
-    let total = t
-        .purchase_total
-        .map(|c| format!("${:.2}", c.to_dollars()))
-        .unwrap_or_else(dash);
     vec![
         t.id.clone(),
-        created,
-        customer,
-        t.lease_status.clone().unwrap_or_else(dash),
-        t.lease_number.clone().unwrap_or_else(dash),
+        cell::day(t.raw.created_at.as_deref()),
+        cell::text(t.raw.customer.as_ref().and_then(|c| c.email.clone())),
+        cell::text(t.lease_status.clone()),
+        cell::text(t.lease_number.clone()),
         items,
-        total,
+        cell::dollars(t.purchase_total.map(|c| c.to_dollars())),
     ]
 }
 

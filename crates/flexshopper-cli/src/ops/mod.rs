@@ -60,8 +60,7 @@ impl Ctx<'_> {
             println!("(none)");
             return Ok(());
         }
-        let columns: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
-        print!("{}", crate::render::table(&columns, &rows, 0));
+        print!("{}", crate::render::table(columns, &rows, 0));
         Ok(())
     }
 
