@@ -275,16 +275,24 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct Agreement {
+        /**"Total amount required to pay off the agreement early." Whether it is in dollars or cents is not
+documented (unverified), as for `estimatedOwnership`. Typed as a plain number so either reading decodes.
+*/
         #[serde(
             rename = "earlyPayoff",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub early_payoff: ::std::option::Option<Cents>,
+        pub early_payoff: ::std::option::Option<f64>,
+        /**"Estimated amount required to own the item. Defaults to 0 if payoff data is not available." The unit is
+not documented (unverified): the sample (77343) beside `pastDue` in cents reads as cents, the general
+rule ("monetary values ... are displayed as dollars") as dollars. Typed as a plain number so either
+reading decodes.
+*/
         #[serde(
             rename = "estimatedOwnership",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub estimated_ownership: ::std::option::Option<Cents>,
+        pub estimated_ownership: ::std::option::Option<f64>,
         ///The agreement id.
         pub id: ::std::string::String,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -384,6 +392,13 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub bank_account: ::std::option::Option<BankAccount>,
+        ///Cards of the applicant, tokenized (seed 001 documents the fields, not their meaning). Secret.
+        #[serde(
+            rename = "cardInformation",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub card_information: ::std::vec::Vec<CardInformation>,
         ///City.
         pub city: ApplicationRequestCity,
         ///ISO 3166-1 alpha-2 country code (US).
@@ -418,6 +433,13 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub expected_purchase_amount: ::std::option::Option<Dollars>,
+        ///Fraud checks the merchant ran (seed 001 documents the fields, not their meaning).
+        #[serde(
+            rename = "fraudCheck",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub fraud_check: ::std::vec::Vec<FraudCheck>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub gender: ::std::option::Option<Gender>,
         #[serde(rename = "mobilePhone")]
@@ -891,6 +913,55 @@ pub mod types {
             value.parse()
         }
     }
+    ///A tokenized card (`cardInformation[]` of Apply for Spending Limit, seed 001; meanings undocumented).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CardInformation {
+        ///The card brand (undocumented values).
+        #[serde(
+            rename = "cardType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub card_type: ::std::option::Option<::std::string::String>,
+        ///The expiration date.
+        #[serde(
+            rename = "expirationDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub expiration_date: ::std::option::Option<::std::string::String>,
+        ///The card number's first six digits (BIN).
+        #[serde(
+            rename = "firstSix",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_six: ::std::option::Option<::std::string::String>,
+        ///The card number's last four digits.
+        #[serde(
+            rename = "lastFour",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_four: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub tokens: ::std::vec::Vec<CardTokenRef>,
+        ///The card type as FlexShopper names it (undocumented values).
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        ///Validation data (undocumented content).
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub validation: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl CardInformation {
+        pub fn builder() -> builder::CardInformation {
+            Default::default()
+        }
+    }
     ///A card tokenized in the browser; card numbers are never sent.
     #[derive(
         ::serde::Deserialize,
@@ -1126,6 +1197,29 @@ pub mod types {
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
+        }
+    }
+    ///A gateway token of a card (`cardInformation[].tokens[]`, seed 001).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CardTokenRef {
+        ///The tokenizing gateway.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub gateway: ::std::option::Option<::std::string::String>,
+        ///The gateway's token. Secret.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub token: ::std::option::Option<::std::string::String>,
+    }
+    impl CardTokenRef {
+        pub fn builder() -> builder::CardTokenRef {
+            Default::default()
         }
     }
     ///A LoanPaymentPro token, or one token per gateway.
@@ -1613,7 +1707,9 @@ pub mod types {
             Default::default()
         }
     }
-    ///`CollectPaymentRequest`
+    /**A payment to collect. `amount` is in dollars: the page gives no unit, and the API Requests page says "All
+monetary values included in the request (prices, costs, etc.) are displayed as dollars".
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1722,18 +1818,16 @@ pub mod types {
             Default::default()
         }
     }
-    ///What the customer received; the whole transaction when `items` is absent or empty.
+    ///What the customer picked up; at least one item, as for Confirm Shipment.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         PartialEq,
         schemars::JsonSchema
     )]
     pub struct ConfirmReceiptRequest {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub items: ::std::vec::Vec<ReceiptItem>,
     }
     impl ConfirmReceiptRequest {
@@ -1741,18 +1835,16 @@ pub mod types {
             Default::default()
         }
     }
-    ///What shipped; the whole transaction when `items` is absent or empty.
+    ///What shipped; at least one item (FlexShopper refuses an empty list with 400).
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         PartialEq,
         schemars::JsonSchema
     )]
     pub struct ConfirmShipmentRequest {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub items: ::std::vec::Vec<ShipmentItem>,
     }
     impl ConfirmShipmentRequest {
@@ -2268,12 +2360,14 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct EmploymentInformation {
-        ///Last pay date (YYYY-MM-DD).
+        /**"timestamp when last pay date" (seed 001). The format is not documented (unverified): send an ISO 8601
+date (YYYY-MM-DD) or date-time.
+*/
         #[serde(
             rename = "lastPayDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_pay_date: ::std::option::Option<::chrono::naive::NaiveDate>,
+        pub last_pay_date: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "monthlyIncome",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2282,12 +2376,14 @@ pub mod types {
         ///Employer name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        ///Next pay date (YYYY-MM-DD).
+        /**"timestamp when next pay date" (seed 001). The format is not documented (unverified): send an ISO 8601
+date (YYYY-MM-DD) or date-time.
+*/
         #[serde(
             rename = "nextPayDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub next_pay_date: ::std::option::Option<::chrono::naive::NaiveDate>,
+        pub next_pay_date: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "payFrequency",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2354,11 +2450,11 @@ pub mod types {
             Self(value)
         }
     }
-    /**The logical error code: a string (UserAlreadyExists, InvalidMerchantId, LeaseNotFound,
-TransactionNotFound, PaymentRequired, LeaseAmountNotSatisfied, ExceedSpendingLimitError,
-SpendingHold, LeaseExpired, LeaseNotSigned, TransactionNotFinalized, NoDecision, TokenKeyMismatch,
-InvalidToken, UserNotFound, InvalidRoutingNumber, DuplicateTransaction, ValidationError) or an
-integer (11503, 11505, 11506). Codes not listed here may appear; keep them verbatim.
+    /**The logical error code: a string (`LeaseNotFound`) or an integer (`11503`). `x-error-codes` lists every
+code known to this spec with its provenance: `documented` (a FlexShopper page shows it), `inferred` (the
+documents describe the situation; the code or status is this project's name for it), `sandbox` (only the
+flexshopper-sandbox simulator sends it, for its own bookkeeping). Codes not listed may appear: keep them
+verbatim.
 */
     #[derive(
         ::serde::Deserialize,
@@ -2490,6 +2586,35 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
     }
     impl FinalizedTransaction {
         pub fn builder() -> builder::FinalizedTransaction {
+            Default::default()
+        }
+    }
+    ///One fraud check result (`fraudCheck[]` of Apply for Spending Limit, seed 001; meanings undocumented).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct FraudCheck {
+        ///The fraud check provider.
+        #[serde(
+            rename = "providerName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_name: ::std::option::Option<::std::string::String>,
+        ///The provider's score.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub score: ::std::option::Option<f64>,
+        ///The provider's status.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+    }
+    impl FraudCheck {
+        pub fn builder() -> builder::FraudCheck {
             Default::default()
         }
     }
@@ -4368,15 +4493,15 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
         schemars::JsonSchema
     )]
     pub struct ReceiptItem {
-        ///How many were received; all remaining when absent.
+        ///How many were picked up; defaults to the number ordered if not present.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub quantity: ::std::option::Option<::std::num::NonZeroU64>,
-        ///The date the customer received it (YYYY-MM-DD).
+        ///The date picked up by the customer (YYYY-MM-DD).
         #[serde(
-            rename = "receivedDate",
+            rename = "receiptDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub received_date: ::std::option::Option<::chrono::naive::NaiveDate>,
+        pub receipt_date: ::std::option::Option<::chrono::naive::NaiveDate>,
         ///The SKU received.
         pub sku: ReceiptItemSku,
     }
@@ -5381,12 +5506,6 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
         pub items: ::std::vec::Vec<TransactionItem>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub lease: ::std::option::Option<LeaseRef>,
-        ///The lease number, present once the transaction is finalized.
-        #[serde(
-            rename = "leaseNumber",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lease_number: ::std::option::Option<::std::string::String>,
         ///The merchant's order id.
         #[serde(
             rename = "orderId",
@@ -6598,11 +6717,11 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
         #[derive(Clone, Debug)]
         pub struct Agreement {
             early_payoff: ::std::result::Result<
-                ::std::option::Option<super::Cents>,
+                ::std::option::Option<f64>,
                 ::std::string::String,
             >,
             estimated_ownership: ::std::result::Result<
-                ::std::option::Option<super::Cents>,
+                ::std::option::Option<f64>,
                 ::std::string::String,
             >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -6638,7 +6757,7 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
         impl Agreement {
             pub fn early_payoff<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Cents>>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.early_payoff = value
@@ -6650,7 +6769,7 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
             }
             pub fn estimated_ownership<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Cents>>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.estimated_ownership = value
@@ -6930,6 +7049,10 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
                 ::std::option::Option<super::BankAccount>,
                 ::std::string::String,
             >,
+            card_information: ::std::result::Result<
+                ::std::vec::Vec<super::CardInformation>,
+                ::std::string::String,
+            >,
             city: ::std::result::Result<
                 super::ApplicationRequestCity,
                 ::std::string::String,
@@ -6960,6 +7083,10 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
             >,
             expected_purchase_amount: ::std::result::Result<
                 ::std::option::Option<super::Dollars>,
+                ::std::string::String,
+            >,
+            fraud_check: ::std::result::Result<
+                ::std::vec::Vec<super::FraudCheck>,
                 ::std::string::String,
             >,
             gender: ::std::result::Result<
@@ -6994,6 +7121,7 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
                 Self {
                     additional_data: Ok(Default::default()),
                     bank_account: Ok(Default::default()),
+                    card_information: Ok(Default::default()),
                     city: Err("no value supplied for city".to_string()),
                     country: Err("no value supplied for country".to_string()),
                     date_of_birth: Err(
@@ -7004,6 +7132,7 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
                     drivers_license_state: Ok(Default::default()),
                     employment_information: Ok(Default::default()),
                     expected_purchase_amount: Ok(Default::default()),
+                    fraud_check: Ok(Default::default()),
                     gender: Ok(Default::default()),
                     mobile_phone: Err("no value supplied for mobile_phone".to_string()),
                     opt_in_marketing: Ok(Default::default()),
@@ -7039,6 +7168,20 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for bank_account: {e}")
+                    });
+                self
+            }
+            pub fn card_information<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CardInformation>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.card_information = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for card_information: {e}"
+                        )
                     });
                 self
             }
@@ -7150,6 +7293,18 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
                     });
                 self
             }
+            pub fn fraud_check<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::FraudCheck>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.fraud_check = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for fraud_check: {e}")
+                    });
+                self
+            }
             pub fn gender<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Gender>>,
@@ -7257,6 +7412,7 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
                 Ok(Self {
                     additional_data: value.additional_data?,
                     bank_account: value.bank_account?,
+                    card_information: value.card_information?,
                     city: value.city?,
                     country: value.country?,
                     date_of_birth: value.date_of_birth?,
@@ -7265,6 +7421,7 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
                     drivers_license_state: value.drivers_license_state?,
                     employment_information: value.employment_information?,
                     expected_purchase_amount: value.expected_purchase_amount?,
+                    fraud_check: value.fraud_check?,
                     gender: value.gender?,
                     mobile_phone: value.mobile_phone?,
                     opt_in_marketing: value.opt_in_marketing?,
@@ -7281,6 +7438,7 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
                 Self {
                     additional_data: Ok(value.additional_data),
                     bank_account: Ok(value.bank_account),
+                    card_information: Ok(value.card_information),
                     city: Ok(value.city),
                     country: Ok(value.country),
                     date_of_birth: Ok(value.date_of_birth),
@@ -7289,6 +7447,7 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
                     drivers_license_state: Ok(value.drivers_license_state),
                     employment_information: Ok(value.employment_information),
                     expected_purchase_amount: Ok(value.expected_purchase_amount),
+                    fraud_check: Ok(value.fraud_check),
                     gender: Ok(value.gender),
                     mobile_phone: Ok(value.mobile_phone),
                     opt_in_marketing: Ok(value.opt_in_marketing),
@@ -7519,6 +7678,169 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CardInformation {
+            card_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            expiration_date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            first_six: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            last_four: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            tokens: ::std::result::Result<
+                ::std::vec::Vec<super::CardTokenRef>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            validation: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CardInformation {
+            fn default() -> Self {
+                Self {
+                    card_type: Ok(Default::default()),
+                    expiration_date: Ok(Default::default()),
+                    first_six: Ok(Default::default()),
+                    last_four: Ok(Default::default()),
+                    tokens: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    validation: Ok(Default::default()),
+                }
+            }
+        }
+        impl CardInformation {
+            pub fn card_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.card_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for card_type: {e}")
+                    });
+                self
+            }
+            pub fn expiration_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expiration_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for expiration_date: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn first_six<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_six = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for first_six: {e}")
+                    });
+                self
+            }
+            pub fn last_four<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_four = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_four: {e}")
+                    });
+                self
+            }
+            pub fn tokens<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CardTokenRef>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tokens = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tokens: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn validation<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.validation = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for validation: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CardInformation> for super::CardInformation {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CardInformation,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    card_type: value.card_type?,
+                    expiration_date: value.expiration_date?,
+                    first_six: value.first_six?,
+                    last_four: value.last_four?,
+                    tokens: value.tokens?,
+                    type_: value.type_?,
+                    validation: value.validation?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CardInformation> for CardInformation {
+            fn from(value: super::CardInformation) -> Self {
+                Self {
+                    card_type: Ok(value.card_type),
+                    expiration_date: Ok(value.expiration_date),
+                    first_six: Ok(value.first_six),
+                    last_four: Ok(value.last_four),
+                    tokens: Ok(value.tokens),
+                    type_: Ok(value.type_),
+                    validation: Ok(value.validation),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct CardToken {
             billing_zip: ::std::result::Result<super::PostalCode, ::std::string::String>,
             card_type: ::std::result::Result<super::CardType, ::std::string::String>,
@@ -7653,6 +7975,70 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
                     expiration_date: Ok(value.expiration_date),
                     first_six: Ok(value.first_six),
                     last_four: Ok(value.last_four),
+                    token: Ok(value.token),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CardTokenRef {
+            gateway: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            token: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CardTokenRef {
+            fn default() -> Self {
+                Self {
+                    gateway: Ok(Default::default()),
+                    token: Ok(Default::default()),
+                }
+            }
+        }
+        impl CardTokenRef {
+            pub fn gateway<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gateway = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for gateway: {e}")
+                    });
+                self
+            }
+            pub fn token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for token: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CardTokenRef> for super::CardTokenRef {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CardTokenRef,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    gateway: value.gateway?,
+                    token: value.token?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CardTokenRef> for CardTokenRef {
+            fn from(value: super::CardTokenRef) -> Self {
+                Self {
+                    gateway: Ok(value.gateway),
                     token: Ok(value.token),
                 }
             }
@@ -8323,7 +8709,7 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
         impl ::std::default::Default for ConfirmReceiptRequest {
             fn default() -> Self {
                 Self {
-                    items: Ok(Default::default()),
+                    items: Err("no value supplied for items".to_string()),
                 }
             }
         }
@@ -8366,7 +8752,7 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
         impl ::std::default::Default for ConfirmShipmentRequest {
             fn default() -> Self {
                 Self {
-                    items: Ok(Default::default()),
+                    items: Err("no value supplied for items".to_string()),
                 }
             }
         }
@@ -9280,7 +9666,7 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
         #[derive(Clone, Debug)]
         pub struct EmploymentInformation {
             last_pay_date: ::std::result::Result<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             monthly_income: ::std::result::Result<
@@ -9292,7 +9678,7 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
                 ::std::string::String,
             >,
             next_pay_date: ::std::result::Result<
-                ::std::option::Option<::chrono::naive::NaiveDate>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             pay_frequency: ::std::result::Result<
@@ -9319,9 +9705,7 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
         impl EmploymentInformation {
             pub fn last_pay_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::naive::NaiveDate>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.last_pay_date = value
@@ -9359,9 +9743,7 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
             }
             pub fn next_pay_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::naive::NaiveDate>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.next_pay_date = value
@@ -9776,6 +10158,89 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
                     lease_number: Ok(value.lease_number),
                     loan_number: Ok(value.loan_number),
                     transaction_id: Ok(value.transaction_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FraudCheck {
+            provider_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            score: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FraudCheck {
+            fn default() -> Self {
+                Self {
+                    provider_name: Ok(Default::default()),
+                    score: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                }
+            }
+        }
+        impl FraudCheck {
+            pub fn provider_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.provider_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for provider_name: {e}")
+                    });
+                self
+            }
+            pub fn score<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.score = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for score: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FraudCheck> for super::FraudCheck {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FraudCheck,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    provider_name: value.provider_name?,
+                    score: value.score?,
+                    status: value.status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FraudCheck> for FraudCheck {
+            fn from(value: super::FraudCheck) -> Self {
+                Self {
+                    provider_name: Ok(value.provider_name),
+                    score: Ok(value.score),
+                    status: Ok(value.status),
                 }
             }
         }
@@ -11981,7 +12446,7 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
                 ::std::option::Option<::std::num::NonZeroU64>,
                 ::std::string::String,
             >,
-            received_date: ::std::result::Result<
+            receipt_date: ::std::result::Result<
                 ::std::option::Option<::chrono::naive::NaiveDate>,
                 ::std::string::String,
             >,
@@ -11991,7 +12456,7 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
             fn default() -> Self {
                 Self {
                     quantity: Ok(Default::default()),
-                    received_date: Ok(Default::default()),
+                    receipt_date: Ok(Default::default()),
                     sku: Err("no value supplied for sku".to_string()),
                 }
             }
@@ -12011,17 +12476,17 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
                     });
                 self
             }
-            pub fn received_date<T>(mut self, value: T) -> Self
+            pub fn receipt_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
                     ::std::option::Option<::chrono::naive::NaiveDate>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.received_date = value
+                self.receipt_date = value
                     .try_into()
                     .map_err(|e| {
-                        format!("error converting supplied value for received_date: {e}")
+                        format!("error converting supplied value for receipt_date: {e}")
                     });
                 self
             }
@@ -12045,7 +12510,7 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     quantity: value.quantity?,
-                    received_date: value.received_date?,
+                    receipt_date: value.receipt_date?,
                     sku: value.sku?,
                 })
             }
@@ -12054,7 +12519,7 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
             fn from(value: super::ReceiptItem) -> Self {
                 Self {
                     quantity: Ok(value.quantity),
-                    received_date: Ok(value.received_date),
+                    receipt_date: Ok(value.receipt_date),
                     sku: Ok(value.sku),
                 }
             }
@@ -13240,10 +13705,6 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
                 ::std::option::Option<super::LeaseRef>,
                 ::std::string::String,
             >,
-            lease_number: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
             order_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -13269,7 +13730,6 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
                     id: Err("no value supplied for id".to_string()),
                     items: Err("no value supplied for items".to_string()),
                     lease: Ok(Default::default()),
-                    lease_number: Ok(Default::default()),
                     order_id: Ok(Default::default()),
                     purchase_sales_tax: Ok(Default::default()),
                     purchase_total: Ok(Default::default()),
@@ -13338,18 +13798,6 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
                     });
                 self
             }
-            pub fn lease_number<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.lease_number = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for lease_number: {e}")
-                    });
-                self
-            }
             pub fn order_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -13414,7 +13862,6 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
                     id: value.id?,
                     items: value.items?,
                     lease: value.lease?,
-                    lease_number: value.lease_number?,
                     order_id: value.order_id?,
                     purchase_sales_tax: value.purchase_sales_tax?,
                     purchase_total: value.purchase_total?,
@@ -13430,7 +13877,6 @@ integer (11503, 11505, 11506). Codes not listed here may appear; keep them verba
                     id: Ok(value.id),
                     items: Ok(value.items),
                     lease: Ok(value.lease),
-                    lease_number: Ok(value.lease_number),
                     order_id: Ok(value.order_id),
                     purchase_sales_tax: Ok(value.purchase_sales_tax),
                     purchase_total: Ok(value.purchase_total),
@@ -15046,10 +15492,13 @@ Credentials:
   the API key that minted it; using it with another key may get both accounts suspended.
 
 Money is in US dollars (decimal numbers) everywhere except the fields typed `Cents`
-(`purchaseTotal`, `purchaseSalesTax`, `pastDue`, `estimatedOwnership`, `earlyPayoff`).
+(`purchaseTotal`, `purchaseSalesTax`, `pastDue`, documented "in cents"). The unit of an agreement's
+`estimatedOwnership` and `earlyPayoff` is not documented (`x-unverified: unit`).
 
-Operations marked `x-flexshopper-unverified: true` describe pages FlexShopper's documentation lists but
-whose content could not be read; their contract is the one most consistent with their siblings.
+Provenance: every operation carries `x-provenance` (`source`: documented, plugin or inferred; the
+`evidence`; and what of its contract is `inferred`), every error code is listed with its provenance in
+the `x-error-codes` registry of the `ErrorCode` schema, and a field whose unit or format no document
+settles says so with `x-unverified`. `cargo xtask lint-spec` enforces all three.
 
 
 Version: 3.0.0*/
@@ -15148,6 +15597,32 @@ let response = client.deeply_verify_user_exists()
     pub fn deeply_verify_user_exists(&self) -> builder::DeeplyVerifyUserExists<'_> {
         builder::DeeplyVerifyUserExists::new(self)
     }
+    /**Deeply verify user exists (older path)
+
+The path of Deeply Verify User Exists on the older 3.0-preview page (`/v3/user/exists`); same
+contract as `POST /v3/users/exists` (deeplyVerifyUserExists), the newest documented path and the one
+to use. Needs the API key.
+
+
+Sends a `POST` request to `/v3/user/exists`
+
+Arguments:
+- `x_consumer_custom_id`: Consumer data in the format "channel:vendorId". FlexShopper's API gateway fills it in from the API
+key, so integrators normally leave it out.
+
+- `body`
+```ignore
+let response = client.deeply_verify_user_exists_via_user_path()
+    .x_consumer_custom_id(x_consumer_custom_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn deeply_verify_user_exists_via_user_path(
+        &self,
+    ) -> builder::DeeplyVerifyUserExistsViaUserPath<'_> {
+        builder::DeeplyVerifyUserExistsViaUserPath::new(self)
+    }
     /**Get users
 
 Lists the merchant's users, one page at a time (at most 1000 per page). Needs the API key.
@@ -15205,7 +15680,10 @@ hold. Needs the API key and the customer token.
 Sends a `GET` request to `/v3/users/me`
 
 Arguments:
-- `customer_token`: The customer token; only valid with the API key that minted it.
+- `customer_token`: The customer token (a JWT) from Create User, Create Authorization Token, Login Customer or Account
+Lookup; only valid with the API key that minted it (FlexShopper may suspend accounts that mix them).
+Secret. Declared once, as this header parameter, rather than also as a security scheme.
+
 - `x_version_override`: Selects another API version for this request (undocumented by FlexShopper; normally left out).
 ```ignore
 let response = client.get_current_user()
@@ -15243,15 +15721,20 @@ let response = client.create_authorization_token()
     /**Add payment method
 
 Adds an ACH bank account or a tokenized debit/credit card to the customer. Card numbers are never
-sent: tokenize first (LoanPaymentPro child key or Clover PKMS key). Numeric error codes:
-11503 (not primary eligible), 11505 (card declined), 11506 (duplicate payment method).
+sent: tokenize first (LoanPaymentPro child key or Clover PKMS key). Documented numeric error codes:
+11503 (payment method is not primary eligible), 11505 (bank is not accepted), 11506 (bank requires
+verification). A payment method the customer already has is refused with DuplicatePaymentMethod,
+a code of this project (see the ErrorCode registry).
 Needs the API key and the customer token.
 
 
 Sends a `POST` request to `/v3/paymentMethods/add`
 
 Arguments:
-- `customer_token`: The customer token; only valid with the API key that minted it.
+- `customer_token`: The customer token (a JWT) from Create User, Create Authorization Token, Login Customer or Account
+Lookup; only valid with the API key that minted it (FlexShopper may suspend accounts that mix them).
+Secret. Declared once, as this header parameter, rather than also as a security scheme.
+
 - `x_version_override`: Selects another API version for this request (undocumented by FlexShopper; normally left out).
 - `body`
 ```ignore
@@ -15304,7 +15787,10 @@ Lists the payment methods of the customer identified by the customer token. Need
 Sends a `GET` request to `/v3/customers/me/payment-methods`
 
 Arguments:
-- `customer_token`: The customer token; only valid with the API key that minted it.
+- `customer_token`: The customer token (a JWT) from Create User, Create Authorization Token, Login Customer or Account
+Lookup; only valid with the API key that minted it (FlexShopper may suspend accounts that mix them).
+Secret. Declared once, as this header parameter, rather than also as a security scheme.
+
 - `x_version_override`: Selects another API version for this request (undocumented by FlexShopper; normally left out).
 ```ignore
 let response = client.get_payment_methods()
@@ -15348,7 +15834,10 @@ Sends a `POST` request to `/v3/users/me/apply`
 
 Arguments:
 - `customer_ip`: The customer's IP address.
-- `customer_token`: The customer token; only valid with the API key that minted it.
+- `customer_token`: The customer token (a JWT) from Create User, Create Authorization Token, Login Customer or Account
+Lookup; only valid with the API key that minted it (FlexShopper may suspend accounts that mix them).
+Secret. Declared once, as this header parameter, rather than also as a security scheme.
+
 - `x_consumer_custom_id`: Consumer data in the format "channel:vendorId". FlexShopper's API gateway fills it in from the API
 key, so integrators normally leave it out.
 
@@ -15386,7 +15875,10 @@ Arguments:
 - `as_pdf`: Return the contract as a PDF instead of HTML.
 - `send_link`: Send the customer a link to the lease.
 - `with_token`: Return an agreement token.
-- `customer_token`: The customer token; only valid with the API key that minted it.
+- `customer_token`: The customer token (a JWT) from Create User, Create Authorization Token, Login Customer or Account
+Lookup; only valid with the API key that minted it (FlexShopper may suspend accounts that mix them).
+Secret. Declared once, as this header parameter, rather than also as a security scheme.
+
 - `x_consumer_custom_id`: Consumer data in the format "channel:vendorId". FlexShopper's API gateway fills it in from the API
 key, so integrators normally leave it out.
 
@@ -15417,7 +15909,10 @@ Sends a `GET` request to `/v3/leases/{leaseId}`
 
 Arguments:
 - `lease_id`: The lease id returned by Create Lease.
-- `customer_token`: The customer token; only valid with the API key that minted it.
+- `customer_token`: The customer token (a JWT) from Create User, Create Authorization Token, Login Customer or Account
+Lookup; only valid with the API key that minted it (FlexShopper may suspend accounts that mix them).
+Secret. Declared once, as this header parameter, rather than also as a security scheme.
+
 - `x_version_override`: Selects another API version for this request (undocumented by FlexShopper; normally left out).
 ```ignore
 let response = client.get_lease()
@@ -15441,7 +15936,10 @@ Sends a `POST` request to `/v3/leases/{leaseId}/sign`
 
 Arguments:
 - `lease_id`: The lease id returned by Create Lease.
-- `customer_token`: The customer token; only valid with the API key that minted it.
+- `customer_token`: The customer token (a JWT) from Create User, Create Authorization Token, Login Customer or Account
+Lookup; only valid with the API key that minted it (FlexShopper may suspend accounts that mix them).
+Secret. Declared once, as this header parameter, rather than also as a security scheme.
+
 - `x_version_override`: Selects another API version for this request (undocumented by FlexShopper; normally left out).
 - `body`
 ```ignore
@@ -15515,8 +16013,9 @@ let response = client.get_transaction()
     /**Finalize lease
 
 Confirms a signed lease so that fulfilment and billing begin; returns the lease number. Sent with
-no body. Finalizing an already finalized transaction returns the same lease number again.
-Needs the API key.
+no body (as FlexShopper's own plugin does). No documented field of a transaction says whether it
+was finalized, and what a second finalize answers is not documented: flexshopper-rs never resends
+a finalize whose answer was lost. Needs the API key.
 
 
 Sends a `POST` request to `/v3/transactions/{transactionId}/finalize`
@@ -15616,11 +16115,12 @@ let response = client.return_items_via_plugin_path()
     }
     /**Confirm shipment
 
-Confirms that items of a finalized transaction shipped (carrier, ship date, tracking). Without
-`items` (or with an empty list) the whole transaction is marked shipped; an item without
-`quantity` is shipped in full. Confirming the same shipment twice is harmless. If the merchant
-is opted in to pre-authorization, FlexShopper first tries to collect the first payment.
-Needs the API key.
+Confirms that items of a finalized transaction shipped (carrier, ship date, tracking). `items` must
+list at least one item: FlexShopper's server answers `{"items": []}` with 400 ("items" must contain
+at least 1 items). An item without `quantity` is shipped in full ("defaults to the number ordered").
+What a repeated confirmation answers is not documented, so flexshopper-rs never resends one whose
+answer was lost. If the merchant is opted in to pre-authorization, FlexShopper first tries to collect
+the first payment. Needs the API key.
 
 
 Sends a `POST` request to `/v3/transactions/{transactionId}/confirm-shipment`
@@ -15646,7 +16146,8 @@ let response = client.confirm_shipment()
 
 Confirms that the customer received items of a finalized transaction, for in-store purchases with
 no delivery (the waterfall guide: "If this is an in-store purchase with no delivery,
-confirm-receipt should be used"). Same item selection rules as Confirm Shipment.
+confirm-receipt should be used"). The body is documented (`items[].sku`, `items[].quantity`,
+`items[].receiptDate`); the path and the response mirror Confirm Shipment. Not resent automatically.
 Needs the API key.
 
 
@@ -15704,7 +16205,10 @@ Arguments:
 - `page`: Page number to retrieve, from 1 (at most 1000).
 - `signed`: Only agreements with this signed status.
 - `sort`: Sort direction (known values `asc`, `desc`).
-- `customer_token`: The customer token; only valid with the API key that minted it.
+- `customer_token`: The customer token (a JWT) from Create User, Create Authorization Token, Login Customer or Account
+Lookup; only valid with the API key that minted it (FlexShopper may suspend accounts that mix them).
+Secret. Declared once, as this header parameter, rather than also as a security scheme.
+
 - `x_version_override`: Selects another API version for this request (undocumented by FlexShopper; normally left out).
 ```ignore
 let response = client.get_agreements()
@@ -15732,7 +16236,10 @@ Sends a `POST` request to `/v3/customers/me/agreements/{agreementId}/transaction
 
 Arguments:
 - `agreement_id`: The agreement id.
-- `customer_token`: The customer token; only valid with the API key that minted it.
+- `customer_token`: The customer token (a JWT) from Create User, Create Authorization Token, Login Customer or Account
+Lookup; only valid with the API key that minted it (FlexShopper may suspend accounts that mix them).
+Secret. Declared once, as this header parameter, rather than also as a security scheme.
+
 - `x_version_override`: Selects another API version for this request (undocumented by FlexShopper; normally left out).
 - `body`
 ```ignore
@@ -15833,7 +16340,10 @@ Needs the API key and the customer token.
 Sends a `GET` request to `/v3/users/me/verify-questions`
 
 Arguments:
-- `customer_token`: The customer token; only valid with the API key that minted it.
+- `customer_token`: The customer token (a JWT) from Create User, Create Authorization Token, Login Customer or Account
+Lookup; only valid with the API key that minted it (FlexShopper may suspend accounts that mix them).
+Secret. Declared once, as this header parameter, rather than also as a security scheme.
+
 ```ignore
 let response = client.get_verification_questions()
     .customer_token(customer_token)
@@ -15853,7 +16363,10 @@ Needs the API key and the customer token.
 Sends a `POST` request to `/v3/users/me/verify-answers`
 
 Arguments:
-- `customer_token`: The customer token; only valid with the API key that minted it.
+- `customer_token`: The customer token (a JWT) from Create User, Create Authorization Token, Login Customer or Account
+Lookup; only valid with the API key that minted it (FlexShopper may suspend accounts that mix them).
+Secret. Declared once, as this header parameter, rather than also as a security scheme.
+
 - `body`
 ```ignore
 let response = client.verify_answers()
@@ -16182,6 +16695,127 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "deeply_verify_user_exists",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::deeply_verify_user_exists_via_user_path`]
+
+[`Client::deeply_verify_user_exists_via_user_path`]: super::Client::deeply_verify_user_exists_via_user_path*/
+    #[derive(Debug, Clone)]
+    pub struct DeeplyVerifyUserExistsViaUserPath<'a> {
+        client: &'a super::Client,
+        x_consumer_custom_id: Result<Option<::std::string::String>, String>,
+        body: Result<types::builder::DeepUserExistsRequest, String>,
+    }
+    impl<'a> DeeplyVerifyUserExistsViaUserPath<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                x_consumer_custom_id: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn x_consumer_custom_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_consumer_custom_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for x_consumer_custom_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DeepUserExistsRequest>,
+            <V as std::convert::TryInto<
+                types::DeepUserExistsRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `DeepUserExistsRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::DeepUserExistsRequest,
+            ) -> types::builder::DeepUserExistsRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v3/user/exists`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::DeepUserExistsResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, x_consumer_custom_id, body } = self;
+            let x_consumer_custom_id = x_consumer_custom_id
+                .map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::DeepUserExistsRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v3/user/exists", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = x_consumer_custom_id {
+                header_map.append("x-consumer-custom-id", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "deeply_verify_user_exists_via_user_path",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;

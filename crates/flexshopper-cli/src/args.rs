@@ -275,7 +275,7 @@ pub enum TransactionsCmd {
         #[arg(long)]
         plugin_path: bool,
     },
-    /// Confirm shipment (confirmShipment); everything without --item.
+    /// Confirm shipment (confirmShipment); at least one --item.
     ConfirmShipment {
         #[command(flatten)]
         items: ItemsArgs,
@@ -289,7 +289,7 @@ pub enum TransactionsCmd {
         #[arg(long)]
         tracking_number: Option<String>,
     },
-    /// Confirm receipt for in-store purchases (confirmReceipt); everything without --item.
+    /// Confirm in-store pickup (confirmReceipt); at least one --item, picked up today.
     ConfirmReceipt(ItemsArgs),
 }
 

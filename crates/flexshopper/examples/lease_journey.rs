@@ -69,7 +69,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("signed");
     let lease = lease.finalize().await?;
     println!("finalized: lease number {}", lease.lease_number());
-    let lease = lease.confirm_shipment(Shipment::everything()).await?;
+    let lease = lease
+        .confirm_shipment(Shipment::everything_via(
+            "UPS",
+            None,
+            chrono::Utc::now().date_naive(),
+        ))
+        .await?;
     println!("shipment confirmed for {}", lease.transaction_id());
 
     let journey = client.resume("ORDER-1001", None).await?;

@@ -168,7 +168,7 @@ impl FlexShopper {
         )?;
         let api = self.api();
         let r = self
-            .send("deeplyVerifyUserExists", Safety::Idempotent, || {
+            .send("deeplyVerifyUserExists", Safety::Never, || {
                 api.deeply_verify_user_exists().body(body.clone()).send()
             })
             .await?;
@@ -282,7 +282,7 @@ impl FlexShopper {
         )?;
         let api = self.api();
         let page = self
-            .send("accountLookup", Safety::Idempotent, || {
+            .send("accountLookup", Safety::Never, || {
                 api.account_lookup().body(body.clone()).send()
             })
             .await?;

@@ -143,6 +143,18 @@ impl Error {
         }
     }
 
+    /// Whether the request certainly never reached FlexShopper (the connection failed
+    /// before it was sent), so that even a non-idempotent call can be sent again.
+    pub fn never_reached_flexshopper(&self) -> bool {
+        matches!(
+            self,
+            Error::Transport {
+                may_have_been_sent: false,
+                ..
+            }
+        )
+    }
+
     /// The API error code, if FlexShopper sent one.
     pub fn code(&self) -> Option<&ErrorCode> {
         match self {
@@ -456,6 +468,26 @@ pub enum WorkflowError {
         expected: &'static str,
         /// Where the transaction is.
         found: JourneyStep,
+    },
+    /// A transaction id already holds another order (another customer or other items):
+    /// the lease found there is not this order's. Nothing was re-sent.
+    #[error(
+        "transaction {transaction_id} already holds another order ({reason}); use a new transaction id"
+    )]
+    TransactionConflict {
+        /// The transaction.
+        transaction_id: String,
+        /// What differs.
+        reason: String,
+    },
+    /// Whether a call whose answer was lost took effect cannot be established from
+    /// documented fields; the original error is returned instead of resending.
+    #[error("could not establish whether {operation} took effect: {why}")]
+    Unconfirmed {
+        /// The operation.
+        operation: &'static str,
+        /// Why it cannot be established.
+        why: &'static str,
     },
     /// FlexShopper's answer lacks something the journey needs.
     #[error("FlexShopper's answer lacks {what}; read the transaction again and resume")]

@@ -46,8 +46,8 @@ pub struct Transaction {
     pub lease_id: Option<String>,
     /// The lease status (`signed`, `pending`).
     pub lease_status: Option<String>,
-    /// The lease number, once finalized.
-    pub lease_number: Option<String>,
+    /// The customer's id.
+    pub customer_id: Option<String>,
     /// Items.
     pub items: Vec<TransactionLine>,
     /// Purchase total, in cents.
@@ -81,7 +81,7 @@ impl From<types::Transaction> for Transaction {
             id: t.id.clone(),
             lease_id: t.lease.as_ref().map(|l| l.id.clone()),
             lease_status: t.lease.as_ref().map(|l| l.status.clone()),
-            lease_number: t.lease_number.clone(),
+            customer_id: t.customer.as_ref().map(|c| c.id.clone()),
             items,
             purchase_total: t.purchase_total.clone().map(Cents::from),
             purchase_sales_tax: t.purchase_sales_tax.clone().map(Cents::from),
@@ -92,7 +92,10 @@ impl From<types::Transaction> for Transaction {
 }
 
 impl Transaction {
-    /// Where the transaction is in the lease journey.
+    /// Where the transaction is in the lease journey, read from documented fields only
+    /// (`lease.status`, `items[].quantityByStatus`). No documented field says whether a
+    /// signed lease was finalized, so a signed, unfulfilled transaction is
+    /// [`JourneyStep::Signed`] whether or not a finalize took effect.
     pub fn step(&self) -> JourneyStep {
         let sum = |s: &str| self.items.iter().map(|i| i.count(s)).sum::<u64>();
         let all = |f: &dyn Fn(&TransactionLine) -> bool| {
@@ -101,22 +104,49 @@ impl Transaction {
         if all(&|i| i.count("canceled") >= i.quantity) {
             return JourneyStep::Canceled;
         }
-        if self.lease_number.is_none() {
-            return if self.lease_status.as_deref() == Some("signed") {
-                JourneyStep::Signed
-            } else {
-                JourneyStep::Created
-            };
-        }
         if sum("returned") > 0 && all(&|i| i.count("canceled") + i.count("returned") >= i.quantity)
         {
             return JourneyStep::Returned;
         }
-        match (sum("shipped"), sum("received")) {
-            (0, 0) => JourneyStep::Finalized,
-            (0, _) => JourneyStep::Received,
+        match (
+            sum("shipped"),
+            sum("received"),
+            self.lease_status.as_deref(),
+        ) {
+            (0, 0, Some("signed")) => JourneyStep::Signed,
+            (0, 0, _) => JourneyStep::Created,
+            (0, _, _) => JourneyStep::Received,
             _ => JourneyStep::Shipped,
         }
+    }
+
+    /// Whether this transaction holds exactly `order` for the customer `user_id`: the
+    /// same customer and the same SKUs, quantities and unit costs (documented fields
+    /// `customer.id` and `items[]`). Used before trusting a lease found on a
+    /// transaction id after a lost create-lease answer.
+    pub fn holds(&self, user_id: &str, order: &crate::Order) -> Result<(), String> {
+        if self.customer_id.as_deref() != Some(user_id) {
+            return Err(format!(
+                "it belongs to customer {}, not {user_id}",
+                self.customer_id.as_deref().unwrap_or("(none given)")
+            ));
+        }
+        let mut ours: Vec<_> = order
+            .items
+            .iter()
+            .map(|i| (i.sku.as_str(), u64::from(i.quantity), Some(i.cost)))
+            .collect();
+        let mut theirs: Vec<_> = self
+            .items
+            .iter()
+            .map(|i| (i.sku.as_str(), i.quantity, i.cost))
+            .collect();
+        ours.sort();
+        theirs.sort();
+        if ours != theirs {
+            return Err("its items (SKU, quantity, unit cost) differ from the order's".into());
+        }
+        Ok(())
     }
 }
 
@@ -135,17 +165,17 @@ pub struct ShipmentLine {
     pub quantity: Option<u32>,
 }
 
-/// What shipped: everything, everything with its carrier and tracking, or some lines
-/// (partial shipment).
+/// What shipped: everything left, by one carrier, or some lines (partial shipment).
+/// FlexShopper needs at least one line with its carrier and ship date (it refuses
+/// `{"items": []}`), so there is no carrier-less "everything".
 ///
 /// ```
 /// use flexshopper::{Shipment, ShipmentLine};
 /// let date = chrono::NaiveDate::from_ymd_opt(2026, 5, 1).unwrap();
 /// let partial = Shipment::lines(vec![ShipmentLine { sku: "TV-55".into(), carrier: "UPS".into(),
 ///     tracking_number: Some("1Z999".into()), ship_date: date, quantity: Some(1) }]);
-/// let tracked = Shipment::everything_via("UPS", Some("1Z999".into()), date);
-/// assert_eq!(Shipment::everything(), Shipment::lines(vec![]));
-/// # let _ = (partial, tracked);
+/// let everything = Shipment::everything_via("UPS", Some("1Z999".into()), date);
+/// # let _ = (partial, everything);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shipment(ShipmentKind);
@@ -163,11 +193,6 @@ enum ShipmentKind {
 }
 
 impl Shipment {
-    /// Every item shipped (no carrier data).
-    pub fn everything() -> Self {
-        Self(ShipmentKind::Lines(Vec::new()))
-    }
-
     /// Every item not yet shipped, received or canceled, by `carrier` with one tracking
     /// number. Resolved into one line per SKU from the transaction when sent.
     pub fn everything_via(
@@ -182,13 +207,22 @@ impl Shipment {
         })
     }
 
-    /// These lines shipped (an empty list means everything).
+    /// These lines shipped (at least one; an empty list is refused before sending).
     pub fn lines(lines: Vec<ShipmentLine>) -> Self {
         Self(ShipmentKind::Lines(lines))
     }
 }
 
-/// What the customer received in store: everything, or `(sku, quantity)` lines.
+/// What the customer picked up in store: everything left, or `(sku, quantity)` lines
+/// (`None`: the number ordered), on a pickup date (`receiptDate`).
+///
+/// ```
+/// use flexshopper::Receipt;
+/// let date = chrono::NaiveDate::from_ymd_opt(2026, 5, 1);
+/// let some = Receipt::lines(vec![("TV-55".into(), Some(1))], date);
+/// let all = Receipt::everything();
+/// # let _ = (some, all);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Receipt {
     lines: Vec<(String, Option<u32>)>,
@@ -196,7 +230,8 @@ pub struct Receipt {
 }
 
 impl Receipt {
-    /// Every item received.
+    /// Every item not yet shipped, picked up or canceled, resolved from the transaction
+    /// when sent (FlexShopper needs at least one line).
     pub fn everything() -> Self {
         Self {
             lines: Vec::new(),
@@ -204,32 +239,40 @@ impl Receipt {
         }
     }
 
-    /// Some items received on `date`.
+    /// Some items picked up on `date`.
     pub fn lines(lines: Vec<(String, Option<u32>)>, date: Option<NaiveDate>) -> Self {
         Self { lines, date }
     }
 }
 
-/// One line per SKU with units still to ship (ordered minus shipped, received and
-/// canceled), all by one carrier.
+/// `(sku, units)` for every SKU with units still to fulfil (ordered minus shipped,
+/// received and canceled).
+fn remaining_lines(tx: &Transaction) -> Vec<(String, Option<u32>)> {
+    tx.items
+        .iter()
+        .filter_map(|line| {
+            let done = line.count("shipped") + line.count("received") + line.count("canceled");
+            let left = u32::try_from(line.quantity.saturating_sub(done)).unwrap_or(u32::MAX);
+            (left > 0).then(|| (line.sku.clone(), Some(left)))
+        })
+        .collect()
+}
+
+/// One shipment line per SKU with units still to ship, all by one carrier.
 fn unshipped_lines(
     tx: &Transaction,
     carrier: &str,
     tracking: Option<&str>,
     ship_date: NaiveDate,
 ) -> Vec<ShipmentLine> {
-    tx.items
-        .iter()
-        .filter_map(|line| {
-            let done = line.count("shipped") + line.count("received") + line.count("canceled");
-            let left = u32::try_from(line.quantity.saturating_sub(done)).unwrap_or(u32::MAX);
-            (left > 0).then(|| ShipmentLine {
-                sku: line.sku.clone(),
-                carrier: carrier.to_string(),
-                tracking_number: tracking.map(str::to_string),
-                ship_date,
-                quantity: Some(left),
-            })
+    remaining_lines(tx)
+        .into_iter()
+        .map(|(sku, quantity)| ShipmentLine {
+            sku,
+            carrier: carrier.to_string(),
+            tracking_number: tracking.map(str::to_string),
+            ship_date,
+            quantity,
         })
         .collect()
 }
@@ -301,42 +344,27 @@ impl FlexShopper {
         }
     }
 
-    /// Finalizes a signed transaction. A lost answer is checked by reading the
-    /// transaction: a `leaseNumber` means it is finalized, and nothing is re-sent.
+    /// Finalizes a signed transaction. Never resent once it may have reached
+    /// FlexShopper: no documented field tells whether a finalize took effect, so a
+    /// lost answer comes back as an error whose
+    /// [`may_have_been_applied`](Error::may_have_been_applied) is true.
     pub async fn finalize(&self, transaction_id: &str) -> Result<FinalizedTransaction, Error> {
         Checker::new("")
             .required("transactionId", transaction_id)
             .finish()?;
         let api = self.api();
-        let check = || async {
-            let tx = self.find_transaction(transaction_id).await?;
-            Ok(tx.and_then(|t| {
-                let lease_number = t.lease_number?;
-                Some(types::FinalizeResponse {
-                    data: FinalizedTransaction {
-                        transaction_id: t.id,
-                        lease_number: lease_number.clone(),
-                        loan_number: Some(lease_number),
-                    },
-                })
-            }))
-        };
         let r = self
-            .send_checked(
-                "finalizeTransaction",
-                Safety::Checked,
-                || {
-                    api.finalize_transaction()
-                        .transaction_id(transaction_id)
-                        .send()
-                },
-                check,
-            )
+            .send("finalizeTransaction", Safety::Never, || {
+                api.finalize_transaction()
+                    .transaction_id(transaction_id)
+                    .send()
+            })
             .await?;
         Ok(r.data)
     }
 
-    /// Confirms shipment (idempotent on FlexShopper's side, so retried).
+    /// Confirms shipment. Never resent once it may have reached FlexShopper: what a
+    /// repeated confirmation does is undocumented.
     pub async fn confirm_shipment(
         &self,
         transaction_id: &str,
@@ -353,7 +381,11 @@ impl FlexShopper {
                 unshipped_lines(&tx, carrier, tracking_number.as_deref(), *ship_date)
             }
         };
-        let mut c = Checker::new("shipment");
+        let mut c = Checker::new("shipment").check(
+            !lines.is_empty(),
+            "items",
+            "must list at least one item (FlexShopper refuses an empty list)",
+        );
         for (i, l) in lines.iter().enumerate() {
             c = c
                 .required(&format!("items[{i}].sku"), &l.sku)
@@ -374,7 +406,7 @@ impl FlexShopper {
             .collect();
         let body: types::ConfirmShipmentRequest = wire("shipment", json!({ "items": items }))?;
         let api = self.api();
-        self.send("confirmShipment", Safety::Idempotent, || {
+        self.send("confirmShipment", Safety::Never, || {
             api.confirm_shipment()
                 .transaction_id(transaction_id)
                 .body(body.clone())
@@ -384,20 +416,33 @@ impl FlexShopper {
         Ok(())
     }
 
-    /// Confirms in-store receipt (idempotent, so retried).
+    /// Confirms in-store pickup (`receiptDate` is the pickup date). Never resent once it
+    /// may have reached FlexShopper, as for shipments.
     pub async fn confirm_receipt(
         &self,
         transaction_id: &str,
         receipt: &Receipt,
     ) -> Result<(), Error> {
-        let items: Vec<_> = receipt
-            .lines
+        let lines = if receipt.lines.is_empty() {
+            let tx = self.transaction(transaction_id).await?;
+            remaining_lines(&tx)
+        } else {
+            receipt.lines.clone()
+        };
+        Checker::new("receipt")
+            .check(
+                !lines.is_empty(),
+                "items",
+                "nothing left to confirm: FlexShopper needs at least one item",
+            )
+            .finish()?;
+        let items: Vec<_> = lines
             .iter()
-            .map(|(sku, q)| json!({"sku": sku, "quantity": q, "receivedDate": receipt.date}))
+            .map(|(sku, q)| json!({"sku": sku, "quantity": q, "receiptDate": receipt.date}))
             .collect();
         let body: types::ConfirmReceiptRequest = wire("receipt", json!({ "items": items }))?;
         let api = self.api();
-        self.send("confirmReceipt", Safety::Idempotent, || {
+        self.send("confirmReceipt", Safety::Never, || {
             api.confirm_receipt()
                 .transaction_id(transaction_id)
                 .body(body.clone())

@@ -12,7 +12,7 @@
 //! ```compile_fail
 //! # async fn f(lease: flexshopper::Lease<flexshopper::Signed>) {
 //! // Shipment is confirmed only after finalizing.
-//! let shipped = lease.confirm_shipment(flexshopper::Shipment::everything()).await;
+//! let shipped = lease.confirm_shipment(flexshopper::Shipment::everything_via("UPS", None, chrono::Utc::now().date_naive())).await;
 //! # }
 //! ```
 //!
@@ -505,8 +505,10 @@ impl Lease<Created> {
 }
 
 impl Lease<Signed> {
-    /// Finalizes the signed lease and returns it with its lease number. If the answer
-    /// is lost, the transaction is read first: a `leaseNumber` there means it is done.
+    /// Finalizes the signed lease and returns it with its lease number. Never resent
+    /// once it may have reached FlexShopper (no documented field shows a finalize took
+    /// effect): a lost answer is a [`StepError`] whose error
+    /// [`may_have_been_applied`](Error::may_have_been_applied).
     pub async fn finalize(self) -> Result<Lease<Finalized>, StepError<Lease<Signed>>> {
         let result = self.client.finalize(&self.transaction_id).await;
         self.advance(result, |lease, done| {
@@ -523,7 +525,8 @@ impl Lease<Signed> {
 }
 
 impl Lease<Finalized> {
-    /// The lease number FlexShopper issued.
+    /// The lease number FlexShopper issued (a finalized lease is only ever produced by
+    /// [`Lease::finalize`], which has it).
     pub fn lease_number(&self) -> &str {
         self.lease_number.as_deref().unwrap_or_default()
     }
@@ -559,9 +562,10 @@ impl Lease<Finalized> {
 }
 
 impl Lease<Fulfilled> {
-    /// The lease number.
-    pub fn lease_number(&self) -> &str {
-        self.lease_number.as_deref().unwrap_or_default()
+    /// The lease number, when this process finalized the lease (a resumed journey does
+    /// not know it: no documented transaction field carries it).
+    pub fn lease_number(&self) -> Option<&str> {
+        self.lease_number.as_deref()
     }
 
     /// Returns items (`[]` for all).
@@ -576,10 +580,10 @@ impl Lease<Fulfilled> {
 pub enum Journey {
     /// Awaiting signature.
     Created(Lease<Created>),
-    /// Awaiting finalize.
+    /// Signed and not fulfilled. Whether it was also finalized is not in any documented
+    /// field: if a finalize of yours may have been applied, ask FlexShopper before
+    /// finalizing again.
     Signed(Lease<Signed>),
-    /// Awaiting shipment or receipt.
-    Finalized(Lease<Finalized>),
     /// Shipped or received.
     Fulfilled(Lease<Fulfilled>, JourneyStep),
     /// Canceled or returned: nothing left to do.
@@ -592,7 +596,6 @@ impl Journey {
         match self {
             Journey::Created(_) => JourneyStep::Created,
             Journey::Signed(_) => JourneyStep::Signed,
-            Journey::Finalized(_) => JourneyStep::Finalized,
             Journey::Fulfilled(_, s) | Journey::Closed(_, s) => *s,
         }
     }
@@ -601,8 +604,11 @@ impl Journey {
 impl FlexShopper {
     /// Creates a lease (validated first, including the merchant's lease minimum).
     /// Prefer [`Approval::create_lease`](crate::Approval::create_lease), which proves an
-    /// approved decision. On a lost answer the transaction is looked up before anything
-    /// is re-sent, so a journey never gets two leases.
+    /// approved decision. On a lost answer the transaction is looked up (documented
+    /// `GET /v3/transactions/{id}`) before anything is re-sent: a lease there for the
+    /// same customer and items is this one; another order on that id is a
+    /// [`WorkflowError::TransactionConflict`]; with no customer id in the session the
+    /// match cannot be established and the original error is returned.
     pub async fn create_lease(
         &self,
         session: &CustomerSession,
@@ -612,7 +618,6 @@ impl FlexShopper {
         order.validate(self.lease_minimum().await?)?;
         let body = order.to_wire()?;
         let api = self.api();
-        let tid = order.transaction_id.as_str();
         let terms = self
             .send_checked(
                 "createLease",
@@ -623,7 +628,7 @@ impl FlexShopper {
                         .body(body.clone())
                         .send()
                 },
-                || self.existing_lease(session, tid),
+                || self.existing_lease(session, order),
             )
             .await?;
         let terms = LeaseTerms::from(terms.data);
@@ -635,16 +640,31 @@ impl FlexShopper {
         ))
     }
 
-    /// The lease of `transaction_id` if it already exists (the effect check before
-    /// re-creating a lease).
+    /// The lease of `order` if a lost create-lease took effect (the check before
+    /// re-creating it): the transaction must hold this customer's order, item for item.
     async fn existing_lease(
         &self,
         session: &CustomerSession,
-        transaction_id: &str,
+        order: &Order,
     ) -> Result<Option<types::CreateLeaseResponse>, Error> {
+        let transaction_id = order.transaction_id.as_str();
         let Some(tx) = self.find_transaction(transaction_id).await? else {
             return Ok(None);
         };
+        let Some(user_id) = session.user_id() else {
+            return Err(WorkflowError::Unconfirmed {
+                operation: "createLease",
+                why: "the session has no customer id to compare with the transaction's",
+            }
+            .into());
+        };
+        if let Err(reason) = tx.holds(user_id, order) {
+            return Err(WorkflowError::TransactionConflict {
+                transaction_id: transaction_id.to_owned(),
+                reason,
+            }
+            .into());
+        }
         let Some(lease_id) = tx.lease_id.clone() else {
             return Ok(None);
         };
@@ -705,13 +725,11 @@ impl FlexShopper {
             Some(s) => Some(self.lease_terms(s, &lease_id).await?),
             None => None,
         };
-        let step = tx.step();
-        let mut lease = Lease::<Created>::new(self, tx.id.clone(), lease_id, terms);
-        lease.lease_number = tx.lease_number.clone();
-        Ok(match step {
+        let lease = Lease::<Created>::new(self, tx.id.clone(), lease_id, terms);
+        Ok(match tx.step() {
             JourneyStep::Created => Journey::Created(lease),
-            JourneyStep::Signed => Journey::Signed(lease.into_state()),
-            JourneyStep::Finalized => Journey::Finalized(lease.into_state()),
+            // No documented field tells a finalized transaction from a signed one.
+            JourneyStep::Signed | JourneyStep::Finalized => Journey::Signed(lease.into_state()),
             s @ (JourneyStep::Shipped | JourneyStep::Received) => {
                 Journey::Fulfilled(lease.into_state(), s)
             }

@@ -26,7 +26,7 @@
 //! let lease = lease.sign(&session, SignatureEvidence::now([127, 0, 0, 1].into())).await?;
 //! let lease = lease.finalize().await?;
 //! assert!(!lease.lease_number().is_empty());
-//! let lease = lease.confirm_shipment(Shipment::everything()).await?;
+//! let lease = lease.confirm_shipment(Shipment::everything_via("UPS", None, chrono::Utc::now().date_naive())).await?;
 //! assert!(matches!(client.resume("ORDER-1", None).await?.step(), JourneyStep::Shipped));
 //! # let _ = lease; Ok(()) }
 //! ```
@@ -70,7 +70,7 @@ pub use lease::{
     SignatureEvidence, Signed, StepError,
 };
 pub use merchant::{Agreement, DEFAULT_LEASE_MINIMUM, NewPaymentMethod};
-pub use money::Cents;
+pub use money::{Cents, UnverifiedAmount};
 pub use paging::TransactionFilter;
 pub use plugin::{ExpectedOrder, Mismatch, PluginOutcome};
 pub use retry::RetryPolicy;

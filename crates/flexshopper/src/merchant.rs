@@ -3,7 +3,7 @@
 
 use crate::client::FlexShopper;
 use crate::error::Error;
-use crate::money::Cents;
+use crate::money::{Cents, UnverifiedAmount};
 use crate::retry::Safety;
 use crate::secret::{AccountNumber, CardToken, ChildKey, REDACTED};
 use crate::send::wire;
@@ -30,10 +30,10 @@ pub struct Agreement {
     pub reference_id: String,
     /// Past due, in cents.
     pub past_due: Cents,
-    /// Estimated ownership cost, in cents.
-    pub estimated_ownership: Option<Cents>,
-    /// Early payoff, in cents.
-    pub early_payoff: Option<Cents>,
+    /// Estimated amount required to own the items; its unit is undocumented.
+    pub estimated_ownership: Option<UnverifiedAmount>,
+    /// Total amount required to pay the agreement off early; its unit is undocumented.
+    pub early_payoff: Option<UnverifiedAmount>,
     /// The raw record.
     pub raw: types::Agreement,
 }
@@ -164,8 +164,8 @@ impl FlexShopper {
                 id: a.id.clone(),
                 reference_id: a.reference_id.clone(),
                 past_due: a.past_due.clone().into(),
-                estimated_ownership: a.estimated_ownership.clone().map(Into::into),
-                early_payoff: a.early_payoff.clone().map(Into::into),
+                estimated_ownership: a.estimated_ownership.and_then(UnverifiedAmount::from_wire),
+                early_payoff: a.early_payoff.and_then(UnverifiedAmount::from_wire),
                 raw: a,
             })
             .collect())
@@ -261,7 +261,7 @@ impl FlexShopper {
         )?;
         let api = self.api();
         let r = self
-            .send("verifyAch", Safety::Idempotent, || {
+            .send("verifyAch", Safety::Never, || {
                 api.verify_ach().user_id(user_id).body(body.clone()).send()
             })
             .await?;

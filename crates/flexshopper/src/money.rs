@@ -72,3 +72,47 @@ mod tests {
         assert_eq!(Cents::from_dollars(Decimal::new(1004, 3)), Some(Cents(100)));
     }
 }
+
+/// An amount whose unit FlexShopper does not document (an agreement's
+/// `estimatedOwnership` and `earlyPayoff`): the sample (77343 beside a `pastDue` of
+/// 4500 cents) reads as cents, the general rule ("monetary values … are displayed as
+/// dollars") as dollars. The raw number is kept; the caller picks the reading.
+///
+/// ```
+/// use flexshopper::UnverifiedAmount;
+/// use rust_decimal::Decimal;
+/// let a = UnverifiedAmount::new(Decimal::from(77343));
+/// assert_eq!(a.if_cents(), Decimal::new(77343, 2)); // $773.43
+/// assert_eq!(a.if_dollars(), Decimal::from(77343));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnverifiedAmount(Decimal);
+
+impl UnverifiedAmount {
+    /// The number as FlexShopper sent it.
+    pub fn new(raw: Decimal) -> Self {
+        Self(raw)
+    }
+
+    /// The number as sent, unit unknown.
+    pub fn raw(&self) -> Decimal {
+        self.0
+    }
+
+    /// Dollars, reading the number as cents (as the documented sample suggests).
+    pub fn if_cents(&self) -> Decimal {
+        self.0 / Decimal::ONE_HUNDRED
+    }
+
+    /// Dollars, reading the number as dollars (the general rule of the docs).
+    pub fn if_dollars(&self) -> Decimal {
+        self.0
+    }
+}
+
+impl UnverifiedAmount {
+    /// From the wire's plain number; `None` if it is not a finite decimal.
+    pub(crate) fn from_wire(raw: f64) -> Option<Self> {
+        Decimal::try_from(raw).ok().map(Self)
+    }
+}

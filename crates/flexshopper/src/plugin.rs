@@ -274,7 +274,7 @@ mod tests {
             id: "T1".into(),
             lease_id: Some("L1".into()),
             lease_status: Some("signed".into()),
-            lease_number: None,
+            customer_id: None,
             items: items
                 .iter()
                 .map(|(sku, q, c)| TransactionLine {

@@ -1,20 +1,23 @@
 //! Retry policy: exponential backoff with jitter and a cap, honouring `Retry-After`.
 //!
 //! Which operations may be retried is not decided here but by each operation's
-//! [`Safety`]: only GETs and idempotent calls repeat blindly; create-lease and finalize
-//! repeat only after checking that the first attempt did not take effect; apply, sign
-//! and payments never repeat.
+//! [`Safety`]: GETs repeat; create-lease repeats only after documented fields show the
+//! first attempt did not take effect; everything else (apply, sign, finalize,
+//! shipment, payments, …) is sent again only when it certainly never reached
+//! FlexShopper (the connection failed before sending). No FlexShopper document says
+//! that repeating any POST is harmless, so none is assumed.
 
 use std::time::Duration;
 
 /// How an operation may be repeated after a retryable failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Safety {
-    /// Repeating has no extra effect (GETs, confirm-shipment / confirm-receipt).
+    /// Repeating has no extra effect: GETs (HTTP safe methods).
     Idempotent,
-    /// Repeat only after a check shows the first attempt did not take effect.
+    /// Repeat only after a check through documented fields shows the first attempt did
+    /// not take effect (create-lease: `GET /v3/transactions/{id}`).
     Checked,
-    /// Never repeat automatically (apply, sign, payments, cancel, return, refund).
+    /// Repeat only when the request certainly never reached FlexShopper.
     Never,
 }
 

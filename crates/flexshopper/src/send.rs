@@ -3,7 +3,7 @@
 //! mapping of the generated client's errors into [`Error`].
 
 use crate::client::FlexShopper;
-use crate::error::{ApiError, Error, ErrorCode};
+use crate::error::{ApiError, Error, ErrorCode, WorkflowError};
 use crate::retry::{Safety, parse_retry_after};
 use crate::session::CustomerSession;
 use flexshopper_api::ResponseValue;
@@ -67,20 +67,27 @@ impl FlexShopper {
                     Ok(v) => return Ok(v),
                     Err(e) => e,
                 };
-                let may_retry =
-                    safety != Safety::Never && err.is_retryable() && n < policy.attempts();
+                let may_retry = n < policy.attempts()
+                    && err.is_retryable()
+                    && (safety != Safety::Never || err.never_reached_flexshopper());
                 let delay = may_retry
                     .then(|| policy.delay(n, err.retry_after()))
                     .flatten();
                 let Some(delay) = delay else { return Err(err) };
                 tracing::warn!(attempt = n, delay_ms = delay.as_millis() as u64, error = %err, "retrying");
                 tokio::time::sleep(delay).await;
-                if safety == Safety::Checked
-                    && err.may_have_been_applied()
-                    && let Some(done) = check().await?
-                {
-                    tracing::info!("the failed attempt had taken effect; not repeating it");
-                    return Ok(done);
+                if safety == Safety::Checked && err.may_have_been_applied() {
+                    match check().await {
+                        Ok(Some(done)) => {
+                            tracing::info!("the failed attempt had taken effect; not repeating it");
+                            return Ok(done);
+                        }
+                        Ok(None) => {}
+                        // The effect could not be established: resending could apply it
+                        // twice, so the original failure stands (may have been applied).
+                        Err(Error::Workflow(WorkflowError::Unconfirmed { .. })) => return Err(err),
+                        Err(other) => return Err(other),
+                    }
                 }
                 n += 1;
             }

@@ -5,6 +5,7 @@
 //! described well enough for every other generator (DESIGN.md "The spec"). The
 //! document is read as plain JSON so nothing the typed parsers drop can hide.
 
+mod provenance;
 mod rules;
 #[cfg(test)]
 mod tests;
@@ -57,6 +58,13 @@ const RULES: &[(&str, Rule)] = &[
     ("money-units", rules::money_units),
     ("security", rules::security),
     ("path-parameters", rules::path_parameters),
+    ("operation-provenance", provenance::operation_provenance),
+    ("error-code-registry", provenance::error_code_registry),
+    (
+        "example-codes-registered",
+        provenance::example_codes_registered,
+    ),
+    ("unverified-aspects", provenance::unverified_aspects),
 ];
 
 pub fn run(root: &Path, spec: &Path) -> Result<ExitCode> {

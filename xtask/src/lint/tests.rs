@@ -20,6 +20,7 @@ fn clean() -> Value {
                     "tags": ["leases"],
                     "summary": "Create a lease",
                     "description": "Creates a lease.",
+                    "x-provenance": {"source": "documented", "evidence": ["seed 001 Create Lease"]},
                     "requestBody": {"$ref": "#/components/requestBodies/CreateLease"},
                     "responses": {
                         "200": {
@@ -41,6 +42,11 @@ fn clean() -> Value {
                     "tags": ["leases"],
                     "summary": "Get a lease",
                     "description": "Reads a lease.",
+                    "x-provenance": {
+                        "source": "inferred",
+                        "evidence": ["nav title only"],
+                        "inferred": ["the path"]
+                    },
                     "responses": {
                         "200": {
                             "description": "ok",
@@ -106,7 +112,16 @@ fn clean() -> Value {
                         "limit": {"type": "integer"}
                     }
                 },
-                "ErrorResponse": {"type": "object", "properties": {"message": {"type": "string"}}}
+                "ErrorResponse": {"type": "object", "properties": {"message": {"type": "string"}}},
+                "ErrorCode": {
+                    "oneOf": [{"type": "string"}, {"type": "integer"}],
+                    "x-error-codes": [
+                        {"code": "LeaseNotFound", "status": 404, "source": "documented",
+                         "meaning": "no such lease", "evidence": "seed 001 Get Lease"},
+                        {"code": 11503, "status": 400, "source": "sandbox",
+                         "meaning": "not primary eligible", "evidence": "the sandbox"}
+                    ]
+                }
             }
         }
     })
@@ -389,4 +404,93 @@ fn path_parameters_fires_on_undeclared_and_extra_parameters() {
             "declares path parameter `id` that the path does not contain",
         ]
     );
+}
+
+#[test]
+fn operation_provenance_fires_without_provenance_or_evidence() {
+    let doc = remove(clean(), &format!("{POST}/x-provenance"));
+    assert_eq!(
+        paths(&rules_of(&doc, "operation-provenance")),
+        ["paths./v3/leases.post"]
+    );
+    let doc = edit(
+        clean(),
+        &format!("{POST}/x-provenance"),
+        json!({"source": "documented", "evidence": []}),
+    );
+    assert_eq!(rules_of(&doc, "operation-provenance").len(), 1);
+    let doc = edit(
+        clean(),
+        &format!("{POST}/x-provenance"),
+        json!({"source": "rumour", "evidence": ["x"]}),
+    );
+    assert!(
+        rules_of(&doc, "operation-provenance")[0]
+            .message
+            .contains("source")
+    );
+}
+
+#[test]
+fn operation_provenance_requires_an_inferred_operation_to_say_what() {
+    let at = "/paths/~1v3~1leases~1{leaseId}/get/x-provenance/inferred";
+    let doc = remove(clean(), at);
+    assert!(
+        rules_of(&doc, "operation-provenance")[0]
+            .message
+            .contains("inferred")
+    );
+}
+
+#[test]
+fn error_code_registry_fires_on_a_missing_registry_a_duplicate_or_no_evidence() {
+    let at = "/components/schemas/ErrorCode/x-error-codes";
+    assert_eq!(
+        rules_of(&remove(clean(), at), "error-code-registry").len(),
+        1
+    );
+    let dup = json!([
+        {"code": "A", "source": "documented", "meaning": "m", "evidence": "e"},
+        {"code": "A", "source": "documented", "meaning": "m", "evidence": "e"}
+    ]);
+    assert!(
+        rules_of(&edit(clean(), at, dup), "error-code-registry")[0]
+            .message
+            .contains("twice")
+    );
+    let bare = json!([{"code": "A", "source": "documented", "meaning": "m"}]);
+    assert!(
+        rules_of(&edit(clean(), at, bare), "error-code-registry")[0]
+            .message
+            .contains("evidence")
+    );
+}
+
+#[test]
+fn example_codes_registered_fires_on_a_sample_with_an_unknown_code() {
+    let sample = json!({"error": {"statusCode": 409, "code": "Invented", "message": "m"}});
+    let at = "/paths/~1v3~1leases/post/responses/200/content/application~1json/example";
+    let findings = rules_of(&edit(clean(), at, sample), "example-codes-registered");
+    assert_eq!(findings.len(), 1);
+    assert!(findings[0].message.contains("Invented"));
+    let known = json!({"error": {"statusCode": 400, "code": 11503, "message": "m"}});
+    assert!(rules_of(&edit(clean(), at, known), "example-codes-registered").is_empty());
+}
+
+#[test]
+fn unverified_aspects_fires_on_an_unknown_aspect() {
+    let at = "/components/schemas/Lease/properties/total/x-unverified";
+    assert!(rules_of(&edit(clean(), at, json!("unit")), "unverified-aspects").is_empty());
+    assert_eq!(
+        rules_of(&edit(clean(), at, json!(true)), "unverified-aspects").len(),
+        1
+    );
+}
+
+fn rules_of(doc: &Value, rule: &str) -> Vec<Finding> {
+    lint(doc)
+        .into_iter()
+        .filter(|(r, _)| *r == rule)
+        .map(|(_, f)| f)
+        .collect()
 }

@@ -121,15 +121,7 @@ pub async fn transactions(ctx: &Ctx<'_>, cmd: TransactionsCmd) -> Result<(), Cli
     }
 }
 
-const TRANSACTION_COLUMNS: &[&str] = &[
-    "id",
-    "created",
-    "customer",
-    "lease",
-    "lease number",
-    "items",
-    "total",
-];
+const TRANSACTION_COLUMNS: &[&str] = &["id", "created", "customer", "lease", "items", "total"];
 
 /// A transaction as a table row: money in dollars, items as `quantity×SKU`.
 fn transaction_row(t: &flexshopper::Transaction) -> Vec<String> {
@@ -144,7 +136,6 @@ fn transaction_row(t: &flexshopper::Transaction) -> Vec<String> {
         cell::day(t.raw.created_at.as_deref()),
         cell::text(t.raw.customer.as_ref().and_then(|c| c.email.clone())),
         cell::text(t.lease_status.clone()),
-        cell::text(t.lease_number.clone()),
         items,
         cell::dollars(t.purchase_total.map(|c| c.to_dollars())),
     ]
@@ -212,6 +203,7 @@ fn shipment(
             })
         })
         .collect::<Result<Vec<_>, CliError>>()?;
+    at_least_one_item(items.len())?;
     Ok(types::ConfirmShipmentRequest { items })
 }
 
@@ -226,11 +218,24 @@ fn receipt(args: &ItemsArgs) -> Result<types::ConfirmReceiptRequest, CliError> {
                     .try_into()
                     .map_err(|e| CliError::usage("item", format!("{e}")))?,
                 quantity: line.quantity,
-                received_date: Some(today),
+                receipt_date: Some(today),
             })
         })
         .collect::<Result<Vec<_>, CliError>>()?;
+    at_least_one_item(items.len())?;
     Ok(types::ConfirmReceiptRequest { items })
+}
+
+/// FlexShopper refuses a shipment or receipt without items (400 "items" must contain
+/// at least 1 items): say so before sending.
+fn at_least_one_item(count: usize) -> Result<(), CliError> {
+    if count == 0 {
+        return Err(CliError::usage(
+            "item",
+            "give at least one --item SKU[:QTY]: FlexShopper refuses an empty list",
+        ));
+    }
+    Ok(())
 }
 
 pub async fn agreements(ctx: &Ctx<'_>, cmd: AgreementsCmd) -> Result<(), CliError> {

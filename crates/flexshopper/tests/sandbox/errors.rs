@@ -58,7 +58,14 @@ async fn documented_codes_from_the_sandbox_map_to_their_variants() {
         ErrorCode::LeaseNotSigned
     );
     assert_eq!(
-        code_of(c.confirm_shipment("T-CODES", &Shipment::everything()).await).await,
+        code_of(
+            c.confirm_shipment(
+                "T-CODES",
+                &Shipment::everything_via("UPS", None, chrono::Utc::now().date_naive())
+            )
+            .await
+        )
+        .await,
         ErrorCode::TransactionNotFinalized
     );
 

@@ -17,7 +17,11 @@ async fn journey_under(env: &Env, email: &str, tid: &str) {
     let lease = lease.finalize().await.unwrap();
     assert!(!lease.lease_number().is_empty());
     lease
-        .confirm_shipment(Shipment::everything())
+        .confirm_shipment(Shipment::everything_via(
+            "UPS",
+            None,
+            chrono::Utc::now().date_naive(),
+        ))
         .await
         .unwrap();
     assert_one_lease_one_finalize(env, tid).await;
@@ -52,43 +56,136 @@ async fn create_lease_dropped_after_apply_yields_one_lease() {
     let env = env().await;
     env.fault(json!({"operationId": "createLease", "dropAfterApply": true}))
         .await;
-    env.fault(json!({"operationId": "finalizeTransaction", "dropAfterApply": true}))
-        .await;
     journey_under(&env, "drop@example.com", "T-DROP").await;
     assert_eq!(
         env.sent("createLease").await,
         1,
-        "the lease was found, not re-created"
-    );
-    assert_eq!(
-        env.sent("finalizeTransaction").await,
-        1,
-        "the lease number was found, not re-finalized"
+        "the lease was found through the transaction, not re-created"
     );
 }
 
 #[tokio::test]
-async fn create_lease_and_finalize_survive_5xx() {
+async fn finalize_whose_answer_is_lost_is_not_resent() {
+    let env = env().await;
+    let (session, lease) = created(&env, "fin@example.com", "T-FIN").await;
+    let lease = lease.sign(&session, evidence()).await.unwrap();
+    env.fault(json!({"operationId": "finalizeTransaction", "dropAfterApply": true}))
+        .await;
+    let failed = lease.finalize().await.unwrap_err();
+    assert!(failed.may_have_been_applied(), "{}", failed.error());
+    assert_eq!(
+        failed.into_lease().transaction_id(),
+        "T-FIN",
+        "the lease is handed back"
+    );
+    assert_eq!(env.sent("finalizeTransaction").await, 1);
+    assert_eq!(env.transaction_state("T-FIN").await["finalizeCount"], 1);
+}
+
+#[tokio::test]
+async fn finalize_answered_5xx_is_not_resent() {
+    let env = env().await;
+    let (_s, lease) = signed(&env, "fin5@example.com", "T-FIN5").await;
+    env.fault(json!({"operationId": "finalizeTransaction", "status": 502}))
+        .await;
+    let failed = lease.finalize().await.unwrap_err();
+    assert!(failed.may_have_been_applied());
+    assert_eq!(env.sent("finalizeTransaction").await, 1);
+}
+
+#[tokio::test]
+async fn confirm_shipment_whose_answer_is_lost_is_not_resent() {
+    let env = env().await;
+    let (_s, lease) = finalized(&env, "ship@example.com", "T-SHIP").await;
+    env.fault(json!({"operationId": "confirmShipment", "reset": true}))
+        .await;
+    let failed = lease
+        .confirm_shipment(Shipment::everything_via("UPS", None, today()))
+        .await
+        .unwrap_err();
+    assert!(failed.may_have_been_applied(), "{}", failed.error());
+    assert_eq!(env.sent("confirmShipment").await, 1);
+}
+
+#[tokio::test]
+async fn create_lease_survives_5xx_and_resets_after_checking() {
     let env = env().await;
     env.fault(json!({"operationId": "createLease", "status": 500}))
         .await;
-    env.fault(json!({"operationId": "finalizeTransaction", "status": 502}))
+    env.fault(json!({"operationId": "getTransaction", "reset": true}))
         .await;
-    env.fault(json!({"operationId": "confirmShipment", "status": 503}))
-        .await;
-    journey_under(&env, "five@example.com", "T-5XX").await;
+    let (_s, lease) = created(&env, "five@example.com", "T-5XX").await;
+    assert_eq!(lease.transaction_id(), "T-5XX");
+    assert_eq!(env.sent("createLease").await, 2, "checked, then sent again");
+    let tx = env.transaction_state("T-5XX").await;
+    assert_eq!(tx["leaseIds"].as_array().map(Vec::len), Some(1), "{tx}");
 }
 
 #[tokio::test]
-async fn connection_resets_are_retried_after_checking() {
+async fn lost_create_lease_on_an_id_holding_another_customers_order_is_a_conflict() {
     let env = env().await;
-    env.fault(json!({"operationId": "createLease", "reset": true}))
+    created(&env, "first@example.com", "T-TAKEN").await;
+    let (_session, approval) = approved(&env.client, "second@example.com").await;
+    env.fault(json!({"operationId": "createLease", "status": 500}))
         .await;
-    env.fault(json!({"operationId": "finalizeTransaction", "reset": true}))
+    let err = approval.create_lease(&order("T-TAKEN")).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Workflow(WorkflowError::TransactionConflict { reason, .. }) if reason.contains("customer")),
+        "{err}"
+    );
+    assert_eq!(
+        env.sent("createLease").await,
+        2,
+        "one per customer: nothing re-sent"
+    );
+}
+
+#[tokio::test]
+async fn lost_create_lease_on_an_id_holding_other_items_is_a_conflict() {
+    let env = env().await;
+    let (session, approval) = approved(&env.client, "same@example.com").await;
+    approval.create_lease(&order("T-OTHER")).await.unwrap();
+    env.fault(json!({"operationId": "createLease", "status": 500}))
         .await;
-    env.fault(json!({"operationId": "getTransaction", "reset": true}))
+    let other = Order::new(
+        "T-OTHER",
+        vec![OrderItem::new("SOFA", "Sofa", "Acme", dollars(89900), 1)],
+    );
+    let err = env.client.create_lease(&session, &other).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Workflow(WorkflowError::TransactionConflict { reason, .. }) if reason.contains("items")),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn lost_create_lease_without_a_customer_id_is_not_resent() {
+    let env = env().await;
+    let (session, _approval) = approved(&env.client, "anon@example.com").await;
+    let anonymous = CustomerSession::from_token(&env.client, session.token().clone());
+    env.fault(json!({"operationId": "createLease", "dropAfterApply": true}))
         .await;
-    journey_under(&env, "reset@example.com", "T-RESET").await;
+    let err = env
+        .client
+        .create_lease(&anonymous, &order("T-ANON"))
+        .await
+        .unwrap_err();
+    assert!(err.may_have_been_applied(), "{err}");
+    assert_eq!(env.sent("createLease").await, 1);
+}
+
+#[tokio::test]
+async fn a_request_that_never_left_is_marked_unsent() {
+    let client = FlexShopper::builder()
+        .api_key(KEY)
+        .environment(Environment::Custom("http://127.0.0.1:1".into()))
+        .build()
+        .unwrap();
+    let err = client.products().await.unwrap_err();
+    assert!(
+        err.never_reached_flexshopper() && !err.may_have_been_applied(),
+        "{err}"
+    );
 }
 
 #[tokio::test]

@@ -91,7 +91,11 @@ async fn agreements_carry_cents_after_finalize() {
     let env = env().await;
     let (session, lease) = finalized(&env, "agree@example.com", "T-AGREE").await;
     lease
-        .confirm_shipment(Shipment::everything())
+        .confirm_shipment(Shipment::everything_via(
+            "UPS",
+            None,
+            chrono::Utc::now().date_naive(),
+        ))
         .await
         .unwrap();
     let agreements = env.client.agreements(&session).await.unwrap();
