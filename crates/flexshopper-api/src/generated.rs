@@ -237,7 +237,7 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct AdditionalData {
-        ///Common application key.
+        ///Synchrony ID (3.0, seed 001); "Common Application Key" (legacy).
         #[serde(
             rename = "commonApplicationKey",
             default,
@@ -1835,16 +1835,20 @@ monetary values included in the request (prices, costs, etc.) are displayed as d
             Default::default()
         }
     }
-    ///What shipped; at least one item (FlexShopper refuses an empty list with 400).
+    /**What shipped. Without `items` the entire transaction is marked as shipped (documented); an empty list is
+refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
+        Default,
         PartialEq,
         schemars::JsonSchema
     )]
     pub struct ConfirmShipmentRequest {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub items: ::std::vec::Vec<ShipmentItem>,
     }
     impl ConfirmShipmentRequest {
@@ -2574,7 +2578,7 @@ verbatim.
         ///The lease number.
         #[serde(rename = "leaseNumber")]
         pub lease_number: ::std::string::String,
-        ///The loan number (same as the lease number).
+        ///The loan number (undocumented, "N/A"; equal to `leaseNumber` in the only sample).
         #[serde(
             rename = "loanNumber",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -4448,8 +4452,9 @@ verbatim.
             Default::default()
         }
     }
-    /**Quantities of an item by status. Known keys: `ordered`, `signed`, `finalized`, `shipped`,
-`received`, `canceled`, `returned`.
+    /**Quantities of an item by status. Documented keys: `ordered`, `shipped` (samples), `signed` (legacy
+"Ex. { signed: 1}"). `finalized`, `received`, `canceled` and `returned` are sandbox conventions
+(inferred); a client must accept any other key.
 */
     #[derive(
         ::serde::Deserialize,
@@ -5183,6 +5188,9 @@ verbatim.
         ///Shipping method (known values overnight, freight, ground, free, store, 2-day-air).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub method: ::std::option::Option<::std::string::String>,
+        ///Undocumented (type "any", description "N/A" on Create Lease, seed 001).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub store: ::std::option::Option<::serde_json::Value>,
     }
     impl Shipping {
         pub fn builder() -> builder::Shipping {
@@ -5501,7 +5509,9 @@ verbatim.
         pub created_at: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer: ::std::option::Option<TransactionCustomer>,
-        ///The transaction id.
+        /**The transaction identifier. The documented samples show an opaque token here, not the merchant's
+`transactionId`: do not assume they are equal (the sandbox echoes the merchant's id).
+*/
         pub id: ::std::string::String,
         pub items: ::std::vec::Vec<TransactionItem>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8752,7 +8762,7 @@ verbatim.
         impl ::std::default::Default for ConfirmShipmentRequest {
             fn default() -> Self {
                 Self {
-                    items: Err("no value supplied for items".to_string()),
+                    items: Ok(Default::default()),
                 }
             }
         }
@@ -13340,6 +13350,10 @@ verbatim.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            store: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Shipping {
             fn default() -> Self {
@@ -13347,6 +13361,7 @@ verbatim.
                     cost: Ok(Default::default()),
                     date: Ok(Default::default()),
                     method: Ok(Default::default()),
+                    store: Ok(Default::default()),
                 }
             }
         }
@@ -13387,6 +13402,18 @@ verbatim.
                     });
                 self
             }
+            pub fn store<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.store = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for store: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Shipping> for super::Shipping {
             type Error = super::error::ConversionError;
@@ -13397,6 +13424,7 @@ verbatim.
                     cost: value.cost?,
                     date: value.date?,
                     method: value.method?,
+                    store: value.store?,
                 })
             }
         }
@@ -13406,6 +13434,7 @@ verbatim.
                     cost: Ok(value.cost),
                     date: Ok(value.date),
                     method: Ok(value.method),
+                    store: Ok(value.store),
                 }
             }
         }
@@ -15561,13 +15590,9 @@ Sends a `GET` request to `/v3/user-exists`
 
 Arguments:
 - `email`: The customer's e-mail address.
-- `x_consumer_custom_id`: Consumer data in the format "channel:vendorId". FlexShopper's API gateway fills it in from the API
-key, so integrators normally leave it out.
-
 ```ignore
 let response = client.verify_user_exists()
     .email(email)
-    .x_consumer_custom_id(x_consumer_custom_id)
     .send()
     .await;
 ```*/
@@ -15582,14 +15607,8 @@ whether the phone number and the (standardized) address on file match. Needs the
 
 Sends a `POST` request to `/v3/users/exists`
 
-Arguments:
-- `x_consumer_custom_id`: Consumer data in the format "channel:vendorId". FlexShopper's API gateway fills it in from the API
-key, so integrators normally leave it out.
-
-- `body`
 ```ignore
 let response = client.deeply_verify_user_exists()
-    .x_consumer_custom_id(x_consumer_custom_id)
     .body(body)
     .send()
     .await;
@@ -15606,14 +15625,8 @@ to use. Needs the API key.
 
 Sends a `POST` request to `/v3/user/exists`
 
-Arguments:
-- `x_consumer_custom_id`: Consumer data in the format "channel:vendorId". FlexShopper's API gateway fills it in from the API
-key, so integrators normally leave it out.
-
-- `body`
 ```ignore
 let response = client.deeply_verify_user_exists_via_user_path()
-    .x_consumer_custom_id(x_consumer_custom_id)
     .body(body)
     .send()
     .await;
@@ -16115,9 +16128,9 @@ let response = client.return_items_via_plugin_path()
     }
     /**Confirm shipment
 
-Confirms that items of a finalized transaction shipped (carrier, ship date, tracking). `items` must
-list at least one item: FlexShopper's server answers `{"items": []}` with 400 ("items" must contain
-at least 1 items). An item without `quantity` is shipped in full ("defaults to the number ordered").
+Confirms that items of a finalized transaction shipped (carrier, ship date, tracking). Without
+`items` the entire transaction is marked as shipped (documented); an empty list is refused:
+FlexShopper's server answers `{"items": []}` with 400 ("items" must contain at least 1 items). An item without `quantity` is shipped in full ("defaults to the number ordered").
 What a repeated confirmation answers is not documented, so flexshopper-rs never resends one whose
 answer was lost. If the merchant is opted in to pre-authorization, FlexShopper first tries to collect
 the first payment. Needs the API key.
@@ -16503,14 +16516,12 @@ pub mod builder {
     pub struct VerifyUserExists<'a> {
         client: &'a super::Client,
         email: Result<::std::string::String, String>,
-        x_consumer_custom_id: Result<Option<::std::string::String>, String>,
     }
     impl<'a> VerifyUserExists<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 email: Err("email was not initialized".to_string()),
-                x_consumer_custom_id: Ok(None),
             }
         }
         pub fn email<V>(mut self, value: V) -> Self
@@ -16525,19 +16536,6 @@ pub mod builder {
                 });
             self
         }
-        pub fn x_consumer_custom_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.x_consumer_custom_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for x_consumer_custom_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/v3/user-exists`
         pub async fn send(
             self,
@@ -16545,12 +16543,10 @@ pub mod builder {
             ResponseValue<types::UserExistsResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, email, x_consumer_custom_id } = self;
+            let Self { client, email } = self;
             let email = email.map_err(Error::InvalidRequest)?;
-            let x_consumer_custom_id = x_consumer_custom_id
-                .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v3/user-exists", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -16558,9 +16554,6 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
-            if let Some(value) = x_consumer_custom_id {
-                header_map.append("x-consumer-custom-id", value.to_string().try_into()?);
-            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16605,29 +16598,14 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DeeplyVerifyUserExists<'a> {
         client: &'a super::Client,
-        x_consumer_custom_id: Result<Option<::std::string::String>, String>,
         body: Result<types::builder::DeepUserExistsRequest, String>,
     }
     impl<'a> DeeplyVerifyUserExists<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                x_consumer_custom_id: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
-        }
-        pub fn x_consumer_custom_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.x_consumer_custom_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for x_consumer_custom_id failed"
-                        .to_string()
-                });
-            self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
@@ -16662,16 +16640,14 @@ pub mod builder {
             ResponseValue<types::DeepUserExistsResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, x_consumer_custom_id, body } = self;
-            let x_consumer_custom_id = x_consumer_custom_id
-                .map_err(Error::InvalidRequest)?;
+            let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
                     types::DeepUserExistsRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v3/users/exists", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -16679,9 +16655,6 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
-            if let Some(value) = x_consumer_custom_id {
-                header_map.append("x-consumer-custom-id", value.to_string().try_into()?);
-            }
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16726,29 +16699,14 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DeeplyVerifyUserExistsViaUserPath<'a> {
         client: &'a super::Client,
-        x_consumer_custom_id: Result<Option<::std::string::String>, String>,
         body: Result<types::builder::DeepUserExistsRequest, String>,
     }
     impl<'a> DeeplyVerifyUserExistsViaUserPath<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                x_consumer_custom_id: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
-        }
-        pub fn x_consumer_custom_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.x_consumer_custom_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for x_consumer_custom_id failed"
-                        .to_string()
-                });
-            self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
@@ -16783,16 +16741,14 @@ pub mod builder {
             ResponseValue<types::DeepUserExistsResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, x_consumer_custom_id, body } = self;
-            let x_consumer_custom_id = x_consumer_custom_id
-                .map_err(Error::InvalidRequest)?;
+            let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
                     types::DeepUserExistsRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v3/user/exists", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -16800,9 +16756,6 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
-            if let Some(value) = x_consumer_custom_id {
-                header_map.append("x-consumer-custom-id", value.to_string().try_into()?);
-            }
             #[allow(unused_mut)]
             let mut request = client
                 .client

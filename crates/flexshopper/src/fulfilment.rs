@@ -165,9 +165,10 @@ pub struct ShipmentLine {
     pub quantity: Option<u32>,
 }
 
-/// What shipped: everything left, by one carrier, or some lines (partial shipment).
-/// FlexShopper needs at least one line with its carrier and ship date (it refuses
-/// `{"items": []}`), so there is no carrier-less "everything".
+/// What shipped: everything (no `items`: "the entire transaction is marked as
+/// shipped"), everything left by one carrier, or some lines (partial shipment). An
+/// empty list of lines is refused before sending, as FlexShopper refuses
+/// `{"items": []}`.
 ///
 /// ```
 /// use flexshopper::{Shipment, ShipmentLine};
@@ -175,13 +176,16 @@ pub struct ShipmentLine {
 /// let partial = Shipment::lines(vec![ShipmentLine { sku: "TV-55".into(), carrier: "UPS".into(),
 ///     tracking_number: Some("1Z999".into()), ship_date: date, quantity: Some(1) }]);
 /// let everything = Shipment::everything_via("UPS", Some("1Z999".into()), date);
-/// # let _ = (partial, everything);
+/// let untracked = Shipment::everything();
+/// # let _ = (partial, everything, untracked);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shipment(ShipmentKind);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum ShipmentKind {
+    /// No `items`: FlexShopper marks the entire transaction shipped.
+    Everything,
     Lines(Vec<ShipmentLine>),
     /// Every remaining item, by one carrier. FlexShopper attaches carrier data only to
     /// listed lines, so this becomes one line per SKU, read from the transaction.
@@ -193,6 +197,11 @@ enum ShipmentKind {
 }
 
 impl Shipment {
+    /// The entire transaction shipped, without carrier data (sent without `items`).
+    pub fn everything() -> Self {
+        Self(ShipmentKind::Everything)
+    }
+
     /// Every item not yet shipped, received or canceled, by `carrier` with one tracking
     /// number. Resolved into one line per SKU from the transaction when sent.
     pub fn everything_via(
@@ -371,6 +380,7 @@ impl FlexShopper {
         shipment: &Shipment,
     ) -> Result<(), Error> {
         let lines = match &shipment.0 {
+            ShipmentKind::Everything => return self.send_shipment(transaction_id, json!({})).await,
             ShipmentKind::Lines(lines) => lines.clone(),
             ShipmentKind::EverythingVia {
                 carrier,
@@ -404,7 +414,16 @@ impl FlexShopper {
                        "shipDate": l.ship_date, "quantity": l.quantity})
             })
             .collect();
-        let body: types::ConfirmShipmentRequest = wire("shipment", json!({ "items": items }))?;
+        self.send_shipment(transaction_id, json!({ "items": items }))
+            .await
+    }
+
+    async fn send_shipment(
+        &self,
+        transaction_id: &str,
+        body: serde_json::Value,
+    ) -> Result<(), Error> {
+        let body: types::ConfirmShipmentRequest = wire("shipment", body)?;
         let api = self.api();
         self.send("confirmShipment", Safety::Never, || {
             api.confirm_shipment()
