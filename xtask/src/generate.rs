@@ -52,6 +52,7 @@ fn render(spec: &SpecFile) -> Result<Vec<Output>> {
     let registry_file = syn::parse2(registry::render(&names))
         .context("the registry tokens do not parse as a Rust file")?;
     let registry = format!("{header}{}", prettyplease::unparse(&registry_file));
+    let provenance = crate::provenance::render(&spec.json(&text)?, &spec.display);
 
     Ok(vec![
         Output {
@@ -61,6 +62,10 @@ fn render(spec: &SpecFile) -> Result<Vec<Output>> {
         Output {
             path: REGISTRY_PATH,
             contents: registry,
+        },
+        Output {
+            path: crate::provenance::PATH,
+            contents: provenance,
         },
     ])
 }

@@ -1,12 +1,14 @@
 //! `cargo xtask`: the workspace's own automation.
 //!
 //! * `cargo xtask generate [--check] [-v]` turns `spec/flexshopper.yaml` into
-//!   `crates/flexshopper-api/src/{generated,registry}.rs` with progenitor.
+//!   `crates/flexshopper-api/src/{generated,registry}.rs` with progenitor, and
+//!   `spec/PROVENANCE.md` from the spec's provenance extensions.
 //! * `cargo xtask lint-spec` checks the spec against the house rules that keep it
 //!   inside progenitor's subset and fully described for other generators.
 
 mod generate;
 mod lint;
+mod provenance;
 mod registry;
 mod spec;
 
