@@ -296,15 +296,29 @@ impl fmt::Display for RawCode {
     }
 }
 
+/// Where a code comes from, as the spec's `x-error-codes` registry records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CodeSource {
+    /// A FlexShopper page shows it.
+    Documented,
+    /// The documents describe the situation; the code (or its status) is this
+    /// project's name for it. FlexShopper may send something else.
+    Inferred,
+    /// Only the flexshopper-sandbox simulator sends it, for its own bookkeeping.
+    Sandbox,
+}
+
 macro_rules! error_codes {
-    ($( $(#[$doc:meta])* $variant:ident = $wire:tt => $hint:literal ),* $(,)?) => {
-        /// FlexShopper's logical error codes: the documented ones, the integer payment
-        /// method codes, and those the sandbox names; anything else is kept verbatim.
+    ($( $(#[$doc:meta])* $variant:ident = $wire:tt, $source:ident => $hint:literal ),* $(,)?) => {
+        /// FlexShopper's logical error codes, each with where it comes from
+        /// ([`ErrorCode::source`]); anything else is kept verbatim in `Other`.
         ///
         /// ```
-        /// use flexshopper::{ErrorCode, RawCode};
+        /// use flexshopper::{CodeSource, ErrorCode, RawCode};
         /// assert_eq!(ErrorCode::from_text("LeaseNotFound"), ErrorCode::LeaseNotFound);
-        /// assert_eq!(ErrorCode::from_number(11505), ErrorCode::PaymentMethodDeclined);
+        /// assert_eq!(ErrorCode::from_number(11505), ErrorCode::BankNotAccepted);
+        /// assert_eq!(ErrorCode::BankNotAccepted.source(), CodeSource::Documented);
+        /// assert_eq!(ErrorCode::SpendingHold.source(), CodeSource::Inferred);
         /// assert_eq!(ErrorCode::from_text("Brand-new"), ErrorCode::Other(RawCode::Text("Brand-new".into())));
         /// ```
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -324,6 +338,16 @@ macro_rules! error_codes {
                 match self {
                     $( ErrorCode::$variant => error_codes!(@raw $wire), )*
                     ErrorCode::Other(raw) => raw.clone(),
+                }
+            }
+
+            /// Whether FlexShopper documents the code, this project inferred it, or
+            /// only the sandbox sends it (`Other` codes came from a server, so
+            /// they count as documented by that server).
+            pub fn source(&self) -> CodeSource {
+                match self {
+                    $( ErrorCode::$variant => CodeSource::$source, )*
+                    ErrorCode::Other(_) => CodeSource::Documented,
                 }
             }
 
@@ -367,47 +391,65 @@ impl FromLiteral<i64> for RawCode {
 
 error_codes! {
     /// 409: a customer with this email already exists.
-    UserAlreadyExists = "UserAlreadyExists" => "look the customer up and authorize them instead of creating them",
+    UserAlreadyExists = "UserAlreadyExists", Documented => "look the customer up and authorize them instead of creating them",
     /// 404: the merchant id is unknown.
-    InvalidMerchantId = "InvalidMerchantId" => "check the API key and environment",
+    InvalidMerchantId = "InvalidMerchantId", Documented => "check the API key and environment",
     /// 404: no such lease.
-    LeaseNotFound = "LeaseNotFound" => "check the lease id",
+    LeaseNotFound = "LeaseNotFound", Documented => "check the lease id",
     /// 404: no such transaction.
-    TransactionNotFound = "TransactionNotFound" => "check the transaction id",
-    /// 404: no such customer.
-    UserNotFound = "UserNotFound" => "check the customer id",
-    /// 402: a first payment is needed before signing.
-    PaymentRequired = "PaymentRequired" => "collect the first payment (add a payment method), then sign again",
-    /// 400: the lease total is below the merchant minimum.
-    LeaseAmountNotSatisfied = "LeaseAmountNotSatisfied" => "raise the order total to at least the lease minimum",
-    /// 400: the lease total exceeds the available spending limit.
-    ExceedSpendingLimitError = "ExceedSpendingLimitError" => "reduce the order to the customer's available balance",
-    /// 403: the customer has a spending hold; no new leases.
-    SpendingHold = "SpendingHold" => "the customer must contact FlexShopper to lift the spending hold",
-    /// 410: the lease expired before signing.
-    LeaseExpired = "LeaseExpired" => "create a new lease for the order",
-    /// 409: finalize before the customer signed.
-    LeaseNotSigned = "LeaseNotSigned" => "wait until the customer has signed the lease",
-    /// 409: fulfilment before finalize.
-    TransactionNotFinalized = "TransactionNotFinalized" => "finalize the transaction first",
-    /// 403: no approved decision for the customer.
-    NoDecision = "NoDecision" => "the customer must apply and be approved first",
-    /// 401: the customer token was minted with another API key.
-    TokenKeyMismatch = "TokenKeyMismatch" => "use the customer token only with the API key that minted it",
-    /// 401: the customer token is unknown or expired.
-    InvalidToken = "InvalidToken" => "authorize the customer again to get a fresh token",
-    /// 400: a field is malformed.
-    ValidationError = "ValidationError" => "fix the field named in the message",
-    /// 400: the routing number is invalid or not accepted.
-    InvalidRoutingNumber = "InvalidRoutingNumber" => "ask the customer for another bank account",
-    /// 409: the transaction id already has another lease.
-    DuplicateTransaction = "DuplicateTransaction" => "use a new transaction id for a different order",
-    /// 11503: the payment method cannot be primary.
-    NotPrimaryEligible = 11503 => "add the payment method as non-primary, or use another one",
-    /// 11505: the payment method was declined.
-    PaymentMethodDeclined = 11505 => "ask the customer for another payment method",
-    /// 11506: the payment method already exists.
-    DuplicatePaymentMethod = 11506 => "use the existing payment method",
+    TransactionNotFound = "TransactionNotFound", Documented => "check the transaction id",
+    /// 402: a first payment is due before signing.
+    PaymentRequired = "PaymentRequired", Documented => "collect the first payment (add a payment method), then sign again",
+    /// 410: the lease expired before it was signed.
+    LeaseExpired = "LeaseExpired", Documented => "create a new lease for the order",
+    /// 502: a service behind FlexShopper failed.
+    BadGateway = "BadGateway", Documented => "retry later; for a POST, check its effect first",
+    /// 400 (status inferred): the lease total is below the merchant minimum.
+    LeaseAmountNotSatisfied = "LeaseAmountNotSatisfied", Documented => "raise the order total to at least the lease minimum",
+    /// 400 (status inferred): the lease total exceeds the available spending limit.
+    ExceedSpendingLimitError = "ExceedSpendingLimitError", Documented => "reduce the order to the customer's available balance",
+    /// 11503: the payment method cannot be the primary one.
+    NotPrimaryEligible = 11503, Documented => "add the payment method as non-primary, or use another one",
+    /// 11505: "Bank is not accepted".
+    BankNotAccepted = 11505, Documented => "ask the customer for an account at another bank",
+    /// 11506: "Bank requires verification".
+    BankRequiresVerification = 11506, Documented => "verify the bank account (e.g. verifyAch) before adding it",
+    /// 403 (this project's name): the customer has a spending hold; no new leases.
+    SpendingHold = "SpendingHold", Inferred => "the customer must contact FlexShopper to lift the spending hold",
+    /// 403 (this project's name): no approved decision for the customer.
+    NoDecision = "NoDecision", Inferred => "the customer must apply and be approved first",
+    /// 409 (this project's name): finalize before the customer signed.
+    LeaseNotSigned = "LeaseNotSigned", Inferred => "wait until the customer has signed the lease",
+    /// 409 (this project's name): fulfilment before finalize.
+    TransactionNotFinalized = "TransactionNotFinalized", Inferred => "finalize the transaction first",
+    /// 401 (this project's name): the customer token was minted with another API key.
+    TokenKeyMismatch = "TokenKeyMismatch", Inferred => "use the customer token only with the API key that minted it",
+    /// 401 (this project's name): the customer token is unknown or expired.
+    InvalidToken = "InvalidToken", Inferred => "authorize the customer again to get a fresh token",
+    /// 404 (this project's name): no such customer.
+    UserNotFound = "UserNotFound", Inferred => "check the customer id",
+    /// 400 (this project's name): the routing number is invalid or not accepted.
+    InvalidRoutingNumber = "InvalidRoutingNumber", Inferred => "ask the customer for another bank account",
+    /// 409 (this project's name): the transaction id already holds another order.
+    DuplicateTransaction = "DuplicateTransaction", Inferred => "use a new transaction id for a different order",
+    /// 409 (this project's name): the customer already has this payment method.
+    DuplicatePaymentMethod = "DuplicatePaymentMethod", Inferred => "use the existing payment method",
+    /// 400 (this project's name): a field does not match the spec.
+    ValidationError = "ValidationError", Inferred => "fix the field named in the message",
+    /// 409 (sandbox only): the transaction's every unit was canceled.
+    TransactionCanceled = "TransactionCanceled", Sandbox => "create a new lease for the order",
+    /// 409 (sandbox only): no identity verification is pending.
+    VerificationNotPending = "VerificationNotPending", Sandbox => "read the customer's verification status first",
+    /// 401 (sandbox only): a wrong or expired passcode.
+    InvalidPasscode = "InvalidPasscode", Sandbox => "request a new passcode and try again",
+    /// 404 (sandbox only): no such agreement.
+    AgreementNotFound = "AgreementNotFound", Sandbox => "check the agreement id",
+    /// 404 (sandbox only): no such payment method.
+    PaymentMethodNotFound = "PaymentMethodNotFound", Sandbox => "check the payment method id",
+    /// 404 (sandbox only): no such prequalification.
+    PrequalNotFound = "PrequalNotFound", Sandbox => "start the prequalification again",
+    /// Any status (sandbox only): a fault injected through the sandbox's admin API.
+    SandboxFault = "SandboxFault", Sandbox => "a test injected this fault on purpose",
 }
 
 impl ErrorCode {
@@ -500,6 +542,38 @@ pub enum WorkflowError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The crate's codes and the spec's `x-error-codes` registry agree, code by code,
+    /// on the code and on where it comes from.
+    #[test]
+    fn known_codes_match_the_spec_registry() {
+        let spec: serde_json::Value =
+            serde_norway::from_str(include_str!("../../../spec/flexshopper.yaml")).unwrap();
+        let registry = spec
+            .pointer("/components/schemas/ErrorCode/x-error-codes")
+            .and_then(serde_json::Value::as_array)
+            .expect("the spec has an error code registry");
+        let from_spec: std::collections::BTreeSet<(String, String)> = registry
+            .iter()
+            .map(|e| {
+                let code = match &e["code"] {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                (code, e["source"].as_str().unwrap().to_owned())
+            })
+            .collect();
+        let from_crate: std::collections::BTreeSet<(String, String)> = ErrorCode::KNOWN
+            .iter()
+            .map(|c| {
+                (
+                    c.wire().to_string(),
+                    format!("{:?}", c.source()).to_lowercase(),
+                )
+            })
+            .collect();
+        assert_eq!(from_crate, from_spec);
+    }
 
     #[test]
     fn every_known_code_round_trips_through_its_wire_value() {

@@ -60,7 +60,7 @@ pub use decision::{
     Application, ApplicationBuilder, Approval, BankAccount, Decision, Employment,
     IdentityQuestions, Limits,
 };
-pub use error::{ApiError, Error, ErrorCode, RawCode, WorkflowError};
+pub use error::{ApiError, CodeSource, Error, ErrorCode, RawCode, WorkflowError};
 pub use fulfilment::{
     CancelResult, FinalizedTransaction, Receipt, RefundLine, RefundResult, ReturnResult, Shipment,
     ShipmentLine, Transaction, TransactionLine,

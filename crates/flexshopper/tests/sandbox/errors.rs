@@ -166,7 +166,7 @@ async fn payment_method_integer_codes_map_to_variants() {
                 .await
         )
         .await,
-        ErrorCode::PaymentMethodDeclined
+        ErrorCode::BankNotAccepted
     );
     c.add_payment_method(&session, "v", false, &card("4242"))
         .await
