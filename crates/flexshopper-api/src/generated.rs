@@ -2326,7 +2326,7 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
             Default::default()
         }
     }
-    ///An amount of money in US dollars, as a decimal number (e.g. 120.34).
+    ///An amount of money in US dollars, as a decimal number (e.g. 120.34); never negative, at most one billion (flexshopper-sandbox's bound).
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -4594,7 +4594,7 @@ verbatim.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub item_credit: ::std::option::Option<Dollars>,
-        ///The purchase-order line number.
+        ///The purchase-order line number (a lease has at most 1000 lines).
         #[serde(rename = "lineNumber")]
         pub line_number: ::std::num::NonZeroU64,
         #[serde(
