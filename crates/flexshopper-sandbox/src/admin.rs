@@ -80,9 +80,8 @@ async fn passcode(
         .clone()
         .map(|p| Json(json!({ "passcode": p })))
         .ok_or_else(|| {
-            ApiError::new(
+            ApiError::plain(
                 StatusCode::NOT_FOUND,
-                "NoPasscode",
                 "No passcode was requested for this user",
             )
         })

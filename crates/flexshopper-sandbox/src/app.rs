@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::config::SandboxConfig;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Code};
 use crate::faults::Faults;
 use crate::journal::Journal;
 use crate::store::Store;
@@ -101,8 +101,7 @@ impl FromRequestParts<AppState> for Customer {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| {
                 ApiError::new(
-                    axum::http::StatusCode::UNAUTHORIZED,
-                    "InvalidToken",
+                    Code::InvalidToken,
                     "customer-token: a customer token is required",
                 )
             })?;
@@ -194,24 +193,6 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Body<T> {
             return Err(ApiError::validation("body: a JSON body is required"));
         }
         parse_body(&bytes).map(Body)
-    }
-}
-
-/// A body that may be absent: an empty body reads as `{}` (finalize, GET variants).
-#[derive(Debug)]
-pub struct OptionalBody<T>(pub T);
-
-impl<T: DeserializeOwned> FromRequest<AppState> for OptionalBody<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, _: &AppState) -> ApiResult<Self> {
-        let bytes = axum::body::to_bytes(req.into_body(), 1 << 20)
-            .await
-            .map_err(|_| ApiError::validation("body: too large or unreadable"))?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return parse_body(b"{}").map(OptionalBody);
-        }
-        parse_body(&bytes).map(OptionalBody)
     }
 }
 

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
 use crate::app::AppState;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::journal::JournalSeq;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -165,8 +165,9 @@ pub struct ConnectionKill(pub Arc<Notify>);
 
 fn injected(status: u16, retry_after: Option<u64>) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-    let mut resp =
-        ApiError::new(status, "SandboxFault", "Fault injected by the sandbox").into_response();
+    let mut resp = ApiError::new(Code::SandboxFault, "Fault injected by the sandbox")
+        .with_status(status)
+        .into_response();
     if let Some(secs) = retry_after {
         resp.headers_mut()
             .insert("retry-after", HeaderValue::from(secs));

@@ -18,6 +18,7 @@ mod api;
 pub mod app;
 pub mod cli;
 mod config;
+pub mod contract;
 pub mod error;
 pub mod faults;
 pub mod journal;
@@ -29,7 +30,7 @@ pub mod store;
 use std::any::Any;
 
 use axum::Router;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use tower_http::catch_panic::CatchPanicLayer;
@@ -54,6 +55,10 @@ pub fn router(config: SandboxConfig) -> Router {
     let v3 = api::routes()
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            contract::layer,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             faults::layer,
         ))
         .layer(axum::middleware::from_fn_with_state(
@@ -74,21 +79,30 @@ async fn not_found() -> ApiError {
     ApiError::not_found_route()
 }
 
-async fn method_not_allowed() -> ApiError {
-    ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "MethodNotAllowed",
-        "Method not allowed on this route",
-    )
+/// 405 with `Allow` listing the methods the spec documents for the path (the sandbox
+/// also serves a few undocumented variants real clients send; it does not advertise them).
+async fn method_not_allowed(uri: Uri) -> Response {
+    let allow = contract::contract()
+        .allowed_methods(uri.path())
+        .unwrap_or_default()
+        .iter()
+        .map(Method::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut resp =
+        ApiError::plain(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed").into_response();
+    if let Ok(value) = HeaderValue::from_str(&allow) {
+        resp.headers_mut().insert(header::ALLOW, value);
+    }
+    resp
 }
 
 /// Last resort: a handler bug must still answer in FlexShopper's envelope.
 fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
     tracing::error!("handler panicked");
-    ApiError::new(
+    ApiError::plain(
         StatusCode::INTERNAL_SERVER_ERROR,
-        "InternalError",
-        "The sandbox failed to handle this request",
+        "An unexpected error occurred",
     )
     .into_response()
 }

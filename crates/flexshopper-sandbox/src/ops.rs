@@ -1,15 +1,18 @@
 //! Which operation a request is: `(method, path template) → operationId`.
 //!
-//! The journal and the fault injector name requests by the spec's operationId; the
-//! aliases real clients use (plugin paths, GET for confirm-shipment and checkout) map
-//! onto the documented operation.
+//! The journal, the fault injector and the contract check name requests by the spec's
+//! operationId.
 
 use axum::http::Method;
 
 pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("GET", "/v3/user-exists", "verifyUserExists"),
     ("POST", "/v3/users/exists", "deeplyVerifyUserExists"),
-    ("POST", "/v3/user/exists", "deeplyVerifyUserExists"),
+    (
+        "POST",
+        "/v3/user/exists",
+        "deeplyVerifyUserExistsViaUserPath",
+    ),
     ("POST", "/v3/users", "createUser"),
     ("GET", "/v3/users", "getUsers"),
     ("GET", "/v3/users/me", "getCurrentUser"),
@@ -63,11 +66,6 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
         "confirmShipment",
     ),
     (
-        "GET",
-        "/v3/transactions/{transactionId}/confirm-shipment",
-        "confirmShipment",
-    ),
-    (
         "POST",
         "/v3/transactions/{transactionId}/confirm-receipt",
         "confirmReceipt",
@@ -107,7 +105,6 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
         "validateRoutingNumber",
     ),
     ("POST", "/v3/checkout", "checkout"),
-    ("GET", "/v3/checkout", "checkout"),
     ("POST", "/v3/users/search", "accountLookup"),
     ("POST", "/v3/users/prequal/start/lease", "prequalStart"),
     (

@@ -127,9 +127,23 @@ pub fn routing_number_problem(routing: &str) -> Option<&'static str> {
         return Some("invalid-check-digit");
     }
     if routing == "000000000" || routing == "084009519" {
-        return Some("bank-not-accepted");
+        return Some(BANK_NOT_ACCEPTED);
     }
     None
+}
+
+/// The reason of a deny-listed bank's routing number.
+pub const BANK_NOT_ACCEPTED: &str = "bank-not-accepted";
+
+/// An ACH account number ending in 0006 must be verified (verifyACH) before it can be
+/// added as a payment method.
+pub fn account_requires_verification(account: &str) -> bool {
+    account.ends_with("0006")
+}
+
+/// A card whose last four digits are 0003 cannot be the primary payment method.
+pub fn card_not_primary_eligible(last_four: &str) -> bool {
+    last_four == "0003"
 }
 
 /// A known bank for a few well-known routing numbers (display only).

@@ -3,16 +3,15 @@
 //! Nothing here knows about HTTP: handlers translate requests into these calls and the
 //! results into the generated response types. Every rule is unit-tested at the bottom.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use axum::http::StatusCode;
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Code};
 use crate::scenarios::{self, Outcome};
 
 /// Lease terms: weekly payments, 52 of them.
@@ -284,6 +283,8 @@ pub struct Merchant {
     pub payments: Vec<Payment>,
     pub prequals: Vec<Prequal>,
     pub checkouts: Vec<Checkout>,
+    /// (user id, ACH identity) pairs verifyACH accepted: they no longer need verification.
+    pub verified_accounts: HashSet<(String, String)>,
     pub minimum_order_value: Decimal,
     /// Positions in `transactions` / `leases` by id, and a user's signed transactions: lookups
     /// stay O(1) however many leases a load test creates.
@@ -302,6 +303,7 @@ impl Default for Merchant {
             payments: Vec::new(),
             prequals: Vec::new(),
             checkouts: Vec::new(),
+            verified_accounts: HashSet::new(),
             minimum_order_value: scenarios::MINIMUM_ORDER_VALUE,
             txn_index: HashMap::new(),
             lease_index: HashMap::new(),
@@ -455,8 +457,7 @@ impl Merchant {
         let user = self.user_mut(user_id)?;
         if user.verification_status != Some("pending") {
             return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "VerificationNotPending",
+                Code::VerificationNotPending,
                 "The customer has no pending identity verification",
             ));
         }
@@ -489,22 +490,19 @@ impl Merchant {
     pub fn check_new_lease(&self, user: &User, total: Decimal) -> ApiResult<()> {
         if !user.decision.as_ref().is_some_and(Decision::approved) {
             return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "NoDecision",
+                Code::NoDecision,
                 "The customer has no approved decision; apply first",
             ));
         }
         if user.spending_hold {
             return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "SpendingHold",
+                Code::SpendingHold,
                 "The customer has a spending hold applied; no new leases can be created",
             ));
         }
         if total < self.minimum_order_value {
             return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "LeaseAmountNotSatisfied",
+                Code::LeaseAmountNotSatisfied,
                 format!(
                     "A lease's total amount needs to be at least ${}",
                     self.minimum_order_value
@@ -515,8 +513,7 @@ impl Merchant {
         let available = self.available_balance(user);
         if total > available {
             return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "ExceedSpendingLimitError",
+                Code::ExceedSpendingLimitError,
                 "The lease amount is over the customer's spending limit",
             )
             .with_data(json!({"availableBalance": available, "total": total})));
@@ -542,9 +539,7 @@ impl Merchant {
                 && txn.discount == req.discount;
             return match (same, txn.lease_ids.last()) {
                 (true, Some(id)) => Ok(id.clone()),
-                _ => Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    "DuplicateTransaction",
+                _ => Err(ApiError::new(Code::DuplicateTransaction,
                     "A lease already exists for this transactionId with another customer or other items",
                 )
                 .with_data(json!({"transactionId": req.transaction_id}))),
@@ -619,31 +614,27 @@ impl Merchant {
             .all(|i| i.held() == 0)
         {
             return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "TransactionCanceled",
+                Code::TransactionCanceled,
                 "Every item of the transaction was canceled; create a new lease",
             ));
         }
         if lease.is_expired(now) {
             return Err(ApiError::new(
-                StatusCode::GONE,
-                "LeaseExpired",
+                Code::LeaseExpired,
                 "The lease expired and can no longer be signed; create a new one",
             ));
         }
         let user = self.user(user_id)?;
         if scenarios::requires_prepayment(&user.email) {
             return Err(ApiError::new(
-                StatusCode::PAYMENT_REQUIRED,
-                "PaymentRequired",
+                Code::PaymentRequired,
                 "User must make a payment before signing the lease",
             ));
         }
         let txn = self.transaction(&lease.transaction_id)?;
         if txn.open_amount() > self.available_balance(user) {
             return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "ExceedSpendingLimitError",
+                Code::ExceedSpendingLimitError,
                 "The lease amount is over the customer's spending limit",
             ));
         }
@@ -679,15 +670,13 @@ impl Merchant {
             .ok_or_else(ApiError::lease_not_found)?;
         if lease.signed_at.is_none() {
             return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "LeaseNotSigned",
+                Code::LeaseNotSigned,
                 "The lease must be signed before the transaction is finalized",
             ));
         }
         if txn.items.iter().all(|i| i.held() == 0) {
             return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "TransactionCanceled",
+                Code::TransactionCanceled,
                 "Every item of the transaction was canceled",
             ));
         }
@@ -713,8 +702,7 @@ impl Merchant {
         let txn = self.transaction_mut(txn_id)?;
         if txn.finalize_count == 0 {
             return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "TransactionNotFinalized",
+                Code::TransactionNotFinalized,
                 "The transaction must be finalized before items are shipped or received",
             ));
         }
@@ -735,7 +723,7 @@ impl Merchant {
             Some(lines) => {
                 for (n, (sku, qty)) in lines.iter().enumerate() {
                     let Some(idx) = txn.items.iter().position(|i| &i.item.sku == sku) else {
-                        return Err(ApiError::validation(format!(
+                        return Err(ApiError::items_unavailable(format!(
                             "{field}[{n}].sku: no item with SKU {sku:?} in this transaction"
                         )));
                     };
@@ -743,7 +731,7 @@ impl Merchant {
                     let avail = available_for(&txn.items[idx], kind) - planned;
                     let want = qty.unwrap_or(avail);
                     if want > avail {
-                        return Err(ApiError::validation(format!(
+                        return Err(ApiError::items_unavailable(format!(
                             "{field}[{n}].quantity: only {avail} of SKU {sku:?} can still be {}",
                             if kind == Fulfilment::Shipment {
                                 "shipped"
@@ -863,19 +851,18 @@ impl Merchant {
         let txn = self.transaction_mut(txn_id)?;
         if txn.finalize_count == 0 {
             return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "TransactionNotFinalized",
+                Code::TransactionNotFinalized,
                 "Only a finalized transaction can be credited",
             ));
         }
         for (n, (line, sku, item_credit, ship_credit)) in lines.iter().enumerate() {
             let Some(item) = txn.items.get((*line as usize).wrapping_sub(1)) else {
-                return Err(ApiError::validation(format!(
+                return Err(ApiError::items_unavailable(format!(
                     "items[{n}].lineNumber: the transaction has no line {line}"
                 )));
             };
             if &item.item.sku != sku {
-                return Err(ApiError::validation(format!(
+                return Err(ApiError::items_unavailable(format!(
                     "items[{n}].sku: line {line} is SKU {:?}, not {sku:?}",
                     item.item.sku
                 )));
@@ -1071,22 +1058,19 @@ impl Store {
     pub fn resolve_token(&self, merchant_id: &str, token: &str) -> ApiResult<String> {
         let grant = self.tokens.get(token).ok_or_else(|| {
             ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "InvalidToken",
+                Code::InvalidToken,
                 "The customer token is invalid or expired",
             )
         })?;
         if grant.expires <= self.now() {
             return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "InvalidToken",
+                Code::InvalidToken,
                 "The customer token is invalid or expired",
             ));
         }
         if grant.merchant_id != merchant_id {
             return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "TokenKeyMismatch",
+                Code::TokenKeyMismatch,
                 "The customer token was issued for another API key",
             ));
         }
@@ -1106,8 +1090,7 @@ impl Store {
             || self.merchant(merchant_id).user_by_email(email).is_some();
         if exists {
             return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "UserAlreadyExists",
+                Code::UserAlreadyExists,
                 "The user could not be created, the user already exists",
             )
             .with_data(json!({ "email": email })));
@@ -1242,7 +1225,7 @@ mod tests {
         let u = s.create_user(M, "J", "D", "jane@example.com").unwrap();
         let e = lease(&mut s, &u, order("T", vec![item("A", dec!(100), 1)])).unwrap_err();
         assert_eq!(e.code().as_deref(), Some("NoDecision"));
-        assert_eq!(e.status(), StatusCode::FORBIDDEN);
+        assert_eq!(e.status(), axum::http::StatusCode::FORBIDDEN);
     }
 
     #[test]
@@ -1378,7 +1361,7 @@ mod tests {
         s.clock_offset = Duration::hours(73);
         let now = s.now();
         let e = s.merchant(M).sign_lease(&u, &l, "ip", now).unwrap_err();
-        assert_eq!(e.status(), StatusCode::GONE);
+        assert_eq!(e.status(), axum::http::StatusCode::GONE);
     }
 
     #[test]

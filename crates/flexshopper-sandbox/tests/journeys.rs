@@ -79,7 +79,9 @@ async fn medusa_journey_user_to_return() {
     );
     assert_eq!(api.available_balance(&c).await, 2100.0);
     let (_, t) = api.get("/v3/transactions/ORDER-1").await;
-    assert_eq!(t["data"]["leaseNumber"], number);
+    // No documented field of a transaction carries the lease number (finalize's answer
+    // does; the sandbox keeps it for its state dump).
+    assert!(t["data"].get("leaseNumber").is_none(), "{t}");
     assert_eq!(t["data"]["purchaseTotal"], 70000);
     assert_eq!(t["data"]["items"][0]["quantityByStatus"]["returned"], 1);
     // the agreement is listed
@@ -198,7 +200,7 @@ async fn waterfall_path_prequal_lookup_lease_receipt_refund() {
     assert_eq!(
         api.post(
             "/v3/transactions/WF-1/confirm-receipt",
-            json!({"items": [{"sku": "RING", "receivedDate": "2024-01-05"}]})
+            json!({"items": [{"sku": "RING", "receiptDate": "2024-01-05"}]})
         )
         .await
         .0,

@@ -77,14 +77,20 @@ async fn shipment_or_receipt_before_finalize_is_refused() {
     let api = sandbox().await;
     api.signed_lease("a@example.com", "T1").await;
     let (status, body) = api
-        .post("/v3/transactions/T1/confirm-shipment", json!({}))
+        .post(
+            "/v3/transactions/T1/confirm-shipment",
+            json!({"items": [{"sku": "TV", "carrier": "ups", "shipDate": "2024-01-01"}]}),
+        )
         .await;
     assert_eq!(
         (status, code(&body)),
         (409, json!("TransactionNotFinalized"))
     );
     let (status, body) = api
-        .post("/v3/transactions/T1/confirm-receipt", json!({}))
+        .post(
+            "/v3/transactions/T1/confirm-receipt",
+            json!({"items": [{"sku": "TV", "receiptDate": "2024-01-01"}]}),
+        )
         .await;
     assert_eq!(
         (status, code(&body)),
@@ -205,8 +211,11 @@ async fn balance_goes_down_with_signing_and_up_with_cancels_and_returns() {
     )
     .await;
     assert_eq!(api.available_balance(&c).await, 1900.0);
-    api.post("/v3/transactions/T1/confirm-shipment", json!({}))
-        .await;
+    api.post(
+        "/v3/transactions/T1/confirm-shipment",
+        json!({"items": [{"sku": "TV", "carrier": "ups", "shipDate": "2024-01-01"}]}),
+    )
+    .await;
     api.post("/v3/transactions/T1/return", json!({})).await;
     assert_eq!(api.available_balance(&c).await, 2500.0);
     assert_eq!(api.txn_state("T1").await["status"], "returned");
@@ -232,7 +241,7 @@ async fn repeated_finalize_shipment_and_receipt_are_harmless() {
             .0,
         200
     );
-    let receipt = json!({"items": [{"sku": "MOUNT", "quantity": 1, "receivedDate": "2024-01-03"}]});
+    let receipt = json!({"items": [{"sku": "MOUNT", "quantity": 1, "receiptDate": "2024-01-03"}]});
     assert_eq!(
         api.post("/v3/transactions/T1/confirm-receipt", receipt.clone())
             .await
@@ -315,4 +324,120 @@ async fn signing_a_fully_canceled_lease_is_refused() {
     assert_eq!(status, 200);
     let (status, body) = api.sign(&c, &lease).await;
     assert_eq!((status, code(&body)), (409, json!("TransactionCanceled")));
+}
+
+const SHIPMENT_WITHOUT_ITEMS: &str =
+    r#"child "items" fails because ["items" must contain at least 1 items]"#;
+
+#[tokio::test]
+async fn shipment_with_an_empty_item_list_is_refused_as_flexshopper_refuses_it() {
+    let api = sandbox().await;
+    api.finalized("a@example.com", "T1").await;
+    let (status, body) = api
+        .post("/v3/transactions/T1/confirm-shipment", json!({"items": []}))
+        .await;
+    assert_eq!(
+        (status, body),
+        (
+            400,
+            json!({"statusCode": 400, "message": SHIPMENT_WITHOUT_ITEMS})
+        )
+    );
+    let (status, body) = api
+        .send(
+            "POST",
+            "/v3/transactions/T1/confirm-shipment",
+            Some(&api.key),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!((status, code(&body)), (400, json!("ValidationError")));
+    let state = api.txn_state("T1").await;
+    assert_eq!(state["items"][0]["quantityByStatus"]["shipped"], 0);
+    // Without `items`, everything ships (documented).
+    let (status, _) = api
+        .post("/v3/transactions/T1/confirm-shipment", json!({}))
+        .await;
+    assert_eq!(status, 200);
+    let state = api.txn_state("T1").await;
+    assert_eq!(state["items"][0]["quantityByStatus"]["shipped"], 2);
+}
+
+#[tokio::test]
+async fn receipt_items_carry_a_receipt_date_and_need_at_least_one_item() {
+    let api = sandbox().await;
+    api.finalized("a@example.com", "T1").await;
+    let (status, body) = api
+        .post("/v3/transactions/T1/confirm-receipt", json!({"items": []}))
+        .await;
+    assert_eq!(
+        (status, body["message"].clone()),
+        (400, json!(SHIPMENT_WITHOUT_ITEMS))
+    );
+    let (status, body) = api
+        .post(
+            "/v3/transactions/T1/confirm-receipt",
+            json!({"items": [{"sku": "MOUNT", "receiptDate": "03/01/2024"}]}),
+        )
+        .await;
+    assert_eq!((status, code(&body)), (400, json!("ValidationError")));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("items[0].receiptDate: "),
+        "{body}"
+    );
+    let (status, body) = api
+        .post(
+            "/v3/transactions/T1/confirm-receipt",
+            json!({"items": [{"sku": "MOUNT", "quantity": 1, "receiptDate": "2024-01-03"}]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let state = api.txn_state("T1").await;
+    assert_eq!(state["items"][1]["quantityByStatus"]["received"], 1);
+}
+
+#[tokio::test]
+async fn cancel_with_an_empty_item_list_cancels_everything_but_needs_a_body() {
+    let api = sandbox().await;
+    api.finalized("a@example.com", "T1").await;
+    let (status, body) = api
+        .send(
+            "POST",
+            "/v3/transactions/T1/cancel",
+            Some(&api.key),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!((status, code(&body)), (400, json!("ValidationError")));
+    let (status, body) = api
+        .post("/v3/transactions/T1/cancel", json!({"items": []}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["data"]["canceled"],
+        json!([{"sku": "TV", "quantity": 2}, {"sku": "MOUNT", "quantity": 1}])
+    );
+}
+
+#[tokio::test]
+async fn fulfilling_items_the_transaction_does_not_have_is_a_conflict() {
+    let api = sandbox().await;
+    api.finalized("a@example.com", "T1").await;
+    for items in [
+        json!([{"sku": "NOPE", "carrier": "ups", "shipDate": "2024-01-01"}]),
+        json!([{"sku": "MOUNT", "carrier": "ups", "shipDate": "2024-01-01", "quantity": 2}]),
+    ] {
+        let (status, body) = api
+            .post(
+                "/v3/transactions/T1/confirm-shipment",
+                json!({ "items": items }),
+            )
+            .await;
+        assert_eq!((status, code(&body)), (409, json!("ItemsUnavailable")));
+    }
 }

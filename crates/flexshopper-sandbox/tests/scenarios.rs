@@ -122,8 +122,12 @@ fn card(last_four: &str, primary: bool) -> serde_json::Value {
     json!({"primary": primary, "label": "card", "token": {"cardType": "visa", "lastFour": last_four, "token": "tok", "billingZip": "33431"}})
 }
 
+fn ach(routing: &str, account: &str) -> serde_json::Value {
+    json!({"primary": false, "label": "bank", "ach": {"routing": routing, "account": account, "accountType": "checking"}})
+}
+
 #[tokio::test]
-async fn payment_method_numeric_error_codes() {
+async fn card_ending_0003_is_not_primary_eligible() {
     let api = sandbox().await;
     let c = api.customer("pm@example.com").await;
     let (status, body) = api
@@ -134,29 +138,66 @@ async fn payment_method_numeric_error_codes() {
         body["error"]["message"],
         "Payment method is not primary eligible"
     );
-    assert_eq!(
-        api.post_as(&c, "/v3/paymentMethods/add", card("0003", false))
-            .await
-            .0,
-        201
-    );
-    let (status, body) = api
-        .post_as(&c, "/v3/paymentMethods/add", card("0005", false))
-        .await;
-    assert_eq!((status, code(&body)), (400, json!(11505)));
-    let (status, body) = api
+    let (status, _) = api
         .post_as(&c, "/v3/paymentMethods/add", card("0003", false))
         .await;
+    assert_eq!(status, 201);
+}
+
+#[tokio::test]
+async fn ach_account_at_a_deny_listed_bank_is_not_accepted() {
+    let api = sandbox().await;
+    let c = api.customer("pm@example.com").await;
+    for routing in ["000000000", "084009519"] {
+        let (status, body) = api
+            .post_as(&c, "/v3/paymentMethods/add", ach(routing, "123456789"))
+            .await;
+        assert_eq!((status, code(&body)), (400, json!(11505)));
+        assert_eq!(body["error"]["message"], "Bank is not accepted");
+    }
+    // A routing number failing the checksum is not a bank at all.
+    let (status, body) = api
+        .post_as(&c, "/v3/paymentMethods/add", ach("021000022", "123456789"))
+        .await;
+    assert_eq!((status, code(&body)), (400, json!("InvalidRoutingNumber")));
+}
+
+#[tokio::test]
+async fn ach_account_ending_0006_requires_verification_until_verify_ach_accepts_it() {
+    let api = sandbox().await;
+    let c = api.customer("pm@example.com").await;
+    let bank = ach("021000021", "987650006");
+    let (status, body) = api
+        .post_as(&c, "/v3/paymentMethods/add", bank.clone())
+        .await;
     assert_eq!((status, code(&body)), (400, json!(11506)));
-    let ach = json!({"primary": false, "label": "bank", "ach": {"routing": "021000021", "account": "123456789", "accountType": "checking"}});
-    assert_eq!(
-        api.post_as(&c, "/v3/paymentMethods/add", ach.clone())
-            .await
-            .0,
-        201
-    );
-    let (status, body) = api.post_as(&c, "/v3/paymentMethods/add", ach).await;
-    assert_eq!((status, code(&body)), (400, json!(11506)));
+    assert_eq!(body["error"]["message"], "Bank requires verification");
+    let (_, verified) = api
+        .post(
+            &format!("/v3/paymentMethods/{}/verifyACH", c.user_id),
+            json!({"accountNumber": "987650006", "routingNumber": "021000021"}),
+        )
+        .await;
+    assert_eq!(verified["data"]["status"], true);
+    let (status, body) = api.post_as(&c, "/v3/paymentMethods/add", bank).await;
+    assert_eq!(status, 201, "{body}");
+}
+
+#[tokio::test]
+async fn the_same_payment_method_twice_is_a_duplicate_payment_method() {
+    let api = sandbox().await;
+    let c = api.customer("pm@example.com").await;
+    for method in [card("1111", false), ach("021000021", "123456789")] {
+        let (status, _) = api
+            .post_as(&c, "/v3/paymentMethods/add", method.clone())
+            .await;
+        assert_eq!(status, 201);
+        let (status, body) = api.post_as(&c, "/v3/paymentMethods/add", method).await;
+        assert_eq!(
+            (status, code(&body)),
+            (409, json!("DuplicatePaymentMethod"))
+        );
+    }
 }
 
 #[tokio::test]

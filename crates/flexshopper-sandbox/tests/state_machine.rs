@@ -73,7 +73,9 @@ struct Line {
     quantity: Option<u32>,
 }
 
-/// `None` = everything, sent as no body, `{}` or `{"items": []}` (`form`).
+/// `None` = everything, sent as no body, `{}` or `{"items": []}` (`form`): cancel and
+/// return take `{}` and `{"items": []}` and refuse a missing body (the spec requires
+/// one); a shipment takes only `{}`, a receipt none of them.
 #[derive(Debug, Clone)]
 struct Lines {
     lines: Option<Vec<Line>>,
@@ -339,7 +341,7 @@ impl Call {
                 format!("/v3/transactions/{txn}/confirm-receipt"),
                 selection_body(sel, *form, |sku, q| {
                     with_quantity(
-                        json!({"sku": sku, "receivedDate": format!("2024-01-1{variant}")}),
+                        json!({"sku": sku, "receiptDate": format!("2024-01-1{variant}")}),
                         q,
                     )
                 }),
@@ -737,8 +739,22 @@ impl Model {
                 txn,
                 sel,
                 variant,
-                ..
+                form,
             } => {
+                if sel.as_ref().is_some_and(Vec::is_empty) {
+                    return Refused(400, "");
+                }
+                if sel.is_none() {
+                    match (kind, form) {
+                        // No body: the spec requires one.
+                        (_, 0) => return Refused(400, "ValidationError"),
+                        // `{}`: a receipt needs items; a shipment ships everything.
+                        (Fulfil::Receive, 1) => return Refused(400, "ValidationError"),
+                        (Fulfil::Ship, 1) => {}
+                        // `{"items": []}`: FlexShopper's validator body, without a code.
+                        _ => return Refused(400, ""),
+                    }
+                }
                 if has_zero_quantity(sel) {
                     return Refused(400, "ValidationError");
                 }
@@ -772,14 +788,14 @@ impl Model {
                     Some(lines) => {
                         for (sku, q) in lines {
                             let Some(n) = t.items.iter().position(|i| &i.sku == sku) else {
-                                return Refused(400, "ValidationError");
+                                return Refused(409, "ItemsUnavailable");
                             };
                             let planned: u32 =
                                 plan.iter().filter(|(p, _)| *p == n).map(|(_, q)| q).sum();
                             let left = avail(&t.items[n]) - planned;
                             let want = q.unwrap_or(left);
                             if want > left {
-                                return Refused(400, "ValidationError");
+                                return Refused(409, "ItemsUnavailable");
                             }
                             if want > 0 {
                                 plan.push((n, want));
@@ -802,7 +818,10 @@ impl Model {
                 t.confirmations.insert(fingerprint);
                 Expect::Empty
             }
-            Call::Cancel { txn, sel, .. } => {
+            Call::Cancel { txn, sel, form } => {
+                if sel.is_none() && *form == 0 {
+                    return Refused(400, "ValidationError");
+                }
                 if has_zero_quantity(sel) {
                     return Refused(400, "ValidationError");
                 }
@@ -844,7 +863,10 @@ impl Model {
                 }
                 Expect::Items { done, failed }
             }
-            Call::Return { txn, sel, .. } => {
+            Call::Return { txn, sel, form } => {
+                if sel.is_none() && *form == 0 {
+                    return Refused(400, "ValidationError");
+                }
                 if has_zero_quantity(sel) {
                     return Refused(400, "ValidationError");
                 }

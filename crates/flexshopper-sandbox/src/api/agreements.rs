@@ -1,7 +1,6 @@
 //! Signed lease agreements and payments on them.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use flexshopper_api::types;
@@ -9,7 +8,7 @@ use rust_decimal::Decimal;
 
 use super::{amount, cents, dollars, time};
 use crate::app::{AppState, Body, Customer, Path, Query, page};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Code};
 use crate::store::{Merchant, Payment, TERM};
 
 pub fn routes() -> Router<AppState> {
@@ -37,8 +36,9 @@ fn agreements(m: &Merchant, user_id: &str, signed: Option<bool>) -> Vec<types::A
                 .sum();
             let ownership = (l.payment * Decimal::from(TERM) - paid).max(Decimal::ZERO);
             Some(types::Agreement {
-                early_payoff: Some(cents((txn.open_amount() - paid).max(Decimal::ZERO))),
-                estimated_ownership: Some(cents(ownership)),
+                // The unit is undocumented (x-unverified); the sandbox follows the sample's reading: cents.
+                early_payoff: Some(cents((txn.open_amount() - paid).max(Decimal::ZERO)).0 as f64),
+                estimated_ownership: Some(cents(ownership).0 as f64),
                 id: l.id.clone(),
                 items: txn
                     .items
@@ -90,10 +90,8 @@ async fn collect_payment(
     Path(agreement_id): Path<String>,
     Body(req): Body<types::CollectPaymentRequest>,
 ) -> ApiResult<Json<types::CollectPaymentResponse>> {
+    // Nothing documents a minimum payment: zero is recorded like any amount.
     let value = amount("amount", &req.amount)?;
-    if value.is_zero() {
-        return Err(ApiError::validation("amount: must be more than 0"));
-    }
     let mut store = s.store();
     let payment_id = store.next_id("payment", 24);
     let merchant = store.merchant(&c.merchant);
@@ -101,21 +99,14 @@ async fn collect_payment(
         .leases
         .iter()
         .find(|l| l.id == agreement_id && l.user_id == c.user_id && l.signed_at.is_some())
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "AgreementNotFound",
-                "The agreement was not found",
-            )
-        })?;
+        .ok_or_else(|| ApiError::new(Code::AgreementNotFound, "The agreement was not found"))?;
     let method = merchant
         .payment_methods
         .iter()
         .find(|p| p.id == *req.payment_method_id && p.user_id == c.user_id)
         .ok_or_else(|| {
             ApiError::new(
-                StatusCode::NOT_FOUND,
-                "PaymentMethodNotFound",
+                Code::PaymentMethodNotFound,
                 "paymentMethodId: no such payment method",
             )
         })?;

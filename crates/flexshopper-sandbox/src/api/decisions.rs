@@ -1,14 +1,13 @@
 //! Applying for a spending limit.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
 use flexshopper_api::types;
 
 use super::user_view;
 use crate::app::{AppState, Body, Customer};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Code};
 use crate::scenarios;
 use crate::store::{Applicant, sha_hex};
 
@@ -21,8 +20,7 @@ pub fn check_routing(field: &str, routing: &str) -> ApiResult<()> {
     match scenarios::routing_number_problem(routing) {
         None => Ok(()),
         Some(reason) => Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "InvalidRoutingNumber",
+            Code::InvalidRoutingNumber,
             format!("{field}: routing number refused ({reason})"),
         )
         .with_data(serde_json::json!({ "field": field, "reason": reason }))),

@@ -1,7 +1,6 @@
 //! The legacy API: passcode login, identity questions, routing numbers, hosted checkout.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use flexshopper_api::types;
@@ -9,7 +8,7 @@ use rust_decimal::Decimal;
 
 use super::{amount, lease_items};
 use crate::app::{AppState, Body, Customer, Merchant, Path};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Code};
 use crate::scenarios;
 use crate::store::Checkout;
 
@@ -27,7 +26,7 @@ pub fn routes() -> Router<AppState> {
             get(validate_routing_number),
         )
         // Documented as GET with a JSON body; POST is what the spec uses.
-        .route("/v3/checkout", post(checkout).get(checkout))
+        .route("/v3/checkout", post(checkout))
 }
 
 async fn request_passcode(
@@ -58,8 +57,7 @@ async fn login_with_passcode(
     let user = store.merchant(&m.id).user_mut(&user_id)?;
     if user.passcode.as_deref() != Some(req.passcode.as_str()) {
         return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "InvalidPasscode",
+            Code::InvalidPasscode,
             "passcode: wrong or already used",
         ));
     }
@@ -81,8 +79,7 @@ async fn verification_questions(
     let user = store.merchant(&c.merchant).user(&c.user_id)?;
     if user.verification_status != Some("pending") {
         return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "VerificationNotPending",
+            Code::VerificationNotPending,
             "The customer has no pending identity verification",
         ));
     }
@@ -111,8 +108,9 @@ async fn verify_answers(
     Body(req): Body<types::VerifyAnswersRequest>,
 ) -> ApiResult<Json<types::VerifyAnswersResponse>> {
     if *req.id != QUESTION_SET {
-        return Err(ApiError::validation(
-            "id: not the question set from Get Verification Questions",
+        return Err(ApiError::new(
+            Code::VerificationNotPending,
+            "id: no identity verification with this question set is pending",
         ));
     }
     let answers: Vec<(String, String)> = req

@@ -132,7 +132,6 @@ pub fn transaction_view(m: &Merchant, t: &Transaction) -> types::Transaction {
             })
             .collect(),
         lease: lease_ref(m, t),
-        lease_number: t.lease_number.clone(),
         order_id: t.order_id.clone(),
         purchase_sales_tax: Some(types::Cents(0)),
         purchase_total: Some(cents(t.purchase_total())),

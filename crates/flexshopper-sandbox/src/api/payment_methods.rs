@@ -8,7 +8,7 @@ use flexshopper_api::types;
 
 use super::decisions::check_routing;
 use crate::app::{AppState, Body, Customer, Merchant, Path};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Code};
 use crate::scenarios;
 use crate::store::{PaymentMethod, sha_hex};
 
@@ -31,83 +31,105 @@ fn enum_name<T: serde::Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
+/// What identifies a payment method, and how it is shown.
+struct NewMethod {
+    kind: &'static str,
+    brand: Option<String>,
+    last_four: String,
+    /// cardType+lastFour or a hash of routing+account: what makes two methods the same.
+    identity: String,
+}
+
+/// An ACH account, refused the way FlexShopper refuses banks: a routing number failing
+/// the ABA checksum (InvalidRoutingNumber), a deny-listed bank (11505 "Bank is not
+/// accepted"), an account that must be verified first (11506 "Bank requires
+/// verification", until verifyACH accepted it).
+fn bank_account(
+    m: &crate::store::Merchant,
+    user_id: &str,
+    ach: &types::AchAccount,
+) -> ApiResult<NewMethod> {
+    let (routing, account) = (&*ach.routing, &*ach.account);
+    if scenarios::routing_number_problem(routing) == Some(scenarios::BANK_NOT_ACCEPTED) {
+        return Err(ApiError::new(Code::BankNotAccepted, "Bank is not accepted"));
+    }
+    check_routing("ach.routing", routing)?;
+    let identity = format!("ach:{}", sha_hex(&format!("{routing}:{account}")));
+    if scenarios::account_requires_verification(account)
+        && !m
+            .verified_accounts
+            .contains(&(user_id.to_owned(), identity.clone()))
+    {
+        return Err(ApiError::new(
+            Code::BankRequiresVerification,
+            "Bank requires verification",
+        ));
+    }
+    let last_four = account[account.len().saturating_sub(4)..].to_owned();
+    Ok(NewMethod {
+        kind: "ach",
+        brand: None,
+        last_four,
+        identity,
+    })
+}
+
+/// A tokenized card; lastFour 0003 cannot be the primary method (11503).
+fn card(card: &types::CardToken, primary: bool) -> ApiResult<NewMethod> {
+    let brand = enum_name(&card.card_type);
+    let last_four = card
+        .last_four
+        .as_ref()
+        .map(|l| l.to_string())
+        .unwrap_or_default();
+    if primary && scenarios::card_not_primary_eligible(&last_four) {
+        return Err(ApiError::new(
+            Code::NotPrimaryEligible,
+            "Payment method is not primary eligible",
+        ));
+    }
+    let identity = if last_four.is_empty() {
+        format!(
+            "card:{}",
+            sha_hex(&serde_json::to_string(&card.token).unwrap_or_default())
+        )
+    } else {
+        format!("card:{brand}:{last_four}")
+    };
+    Ok(NewMethod {
+        kind: "card",
+        brand: Some(brand),
+        last_four,
+        identity,
+    })
+}
+
 async fn add_payment_method(
     State(s): State<AppState>,
     c: Customer,
     Body(req): Body<types::AddPaymentMethodRequest>,
 ) -> ApiResult<(StatusCode, Json<types::EmptyDataResponse>)> {
-    let (kind, brand, last_four, identity) = match (&req.ach, &req.token) {
-        (Some(ach), None) => {
-            check_routing("ach.routing", &ach.routing)?;
-            let last4: String = ach
-                .account
-                .chars()
-                .rev()
-                .take(4)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
-            (
-                "ach",
-                None,
-                last4,
-                format!(
-                    "ach:{}",
-                    sha_hex(&format!("{}:{}", &*ach.routing, &*ach.account))
-                ),
-            )
-        }
-        (None, Some(card)) => {
-            let brand = enum_name(&card.card_type);
-            let last4 = card
-                .last_four
-                .as_ref()
-                .map(|l| l.to_string())
-                .unwrap_or_default();
-            if last4 == "0003" && req.primary {
-                return Err(ApiError::numeric(
-                    StatusCode::BAD_REQUEST,
-                    11503,
-                    "Payment method is not primary eligible",
-                ));
-            }
-            if last4 == "0005" {
-                return Err(ApiError::numeric(
-                    StatusCode::BAD_REQUEST,
-                    11505,
-                    "Payment method was declined",
-                ));
-            }
-            let identity = if last4.is_empty() {
-                format!(
-                    "card:{}",
-                    sha_hex(&serde_json::to_string(&card.token).unwrap_or_default())
-                )
-            } else {
-                format!("card:{brand}:{last4}")
-            };
-            ("card", Some(brand), last4, identity)
-        }
+    let mut store = s.store();
+    let id = store.next_id("payment-method", 24);
+    let merchant = store.merchant(&c.merchant);
+    let new = match (&req.ach, &req.token) {
+        (Some(ach), None) => bank_account(merchant, &c.user_id, ach)?,
+        (None, Some(token)) => card(token, req.primary)?,
         _ => {
             return Err(ApiError::validation(
                 "body: exactly one of `ach` and `token` is required",
             ));
         }
     };
-    let mut store = s.store();
-    let id = store.next_id("payment-method", 24);
-    let merchant = store.merchant(&c.merchant);
     let mine = |p: &&mut PaymentMethod| p.user_id == c.user_id;
     if merchant
         .payment_methods
         .iter()
-        .any(|p| p.user_id == c.user_id && p.identity == identity)
+        .any(|p| p.user_id == c.user_id && p.identity == new.identity)
     {
-        return Err(ApiError::numeric(
-            StatusCode::BAD_REQUEST,
-            11506,
-            "Payment method already exists",
+        return Err(ApiError::new(
+            Code::DuplicatePaymentMethod,
+            "The customer already has this payment method",
         ));
     }
     let first = !merchant
@@ -124,12 +146,12 @@ async fn add_payment_method(
     merchant.payment_methods.push(PaymentMethod {
         id,
         user_id: c.user_id.clone(),
-        kind,
-        card_brand: brand,
-        last_four,
+        kind: new.kind,
+        card_brand: new.brand,
+        last_four: new.last_four,
         label: req.label.to_string(),
         primary: req.primary || first,
-        identity,
+        identity: new.identity,
     });
     Ok((
         StatusCode::CREATED,
@@ -189,8 +211,21 @@ async fn verify_ach(
     Path(user_id): Path<String>,
     Body(req): Body<types::VerifyAchRequest>,
 ) -> ApiResult<Json<types::VerifyAchResponse>> {
-    s.store().merchant(&m.id).user(&user_id)?;
+    let mut store = s.store();
+    let merchant = store.merchant(&m.id);
+    merchant.user(&user_id)?;
     let ok = scenarios::routing_number_problem(&req.routing_number).is_none();
+    if ok {
+        // An account that "requires verification" can be added once verified.
+        let identity = format!(
+            "ach:{}",
+            sha_hex(&format!(
+                "{}:{}",
+                &*req.routing_number, &*req.account_number
+            ))
+        );
+        merchant.verified_accounts.insert((user_id, identity));
+    }
     Ok(Json(types::VerifyAchResponse {
         data: types::AchVerification {
             account_response_code: Some(if ok { "_5555" } else { "_1111" }.into()),

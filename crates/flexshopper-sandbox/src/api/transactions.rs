@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use flexshopper_api::types;
 
 use super::{selection, transaction_view};
-use crate::app::{AppState, Merchant, OptionalBody, Path, Query, page};
+use crate::app::{AppState, Body, Merchant, Path, Query, page};
 use crate::error::{ApiError, ApiResult};
 use crate::store::{Fulfilment, ItemOutcome};
 
@@ -29,10 +29,9 @@ pub fn routes() -> Router<AppState> {
             "/v3/transactions/{transaction_id}/return-items",
             post(return_items),
         )
-        // Older docs show GET (with a JSON body); the plugin and the 3.0 docs use POST.
         .route(
             "/v3/transactions/{transaction_id}/confirm-shipment",
-            post(confirm_shipment).get(confirm_shipment),
+            post(confirm_shipment),
         )
         .route(
             "/v3/transactions/{transaction_id}/confirm-receipt",
@@ -127,7 +126,7 @@ async fn cancel_items(
     State(s): State<AppState>,
     m: Merchant,
     Path(id): Path<String>,
-    OptionalBody(req): OptionalBody<types::ItemSelection>,
+    Body(req): Body<types::ItemSelection>,
 ) -> ApiResult<Json<types::CancelItemsResponse>> {
     let sel = item_selection(&req)?;
     let ItemOutcome { done, failed } = s.store().merchant(&m.id).cancel(&id, &sel)?;
@@ -143,7 +142,7 @@ async fn return_items(
     State(s): State<AppState>,
     m: Merchant,
     Path(id): Path<String>,
-    OptionalBody(req): OptionalBody<types::ItemSelection>,
+    Body(req): Body<types::ItemSelection>,
 ) -> ApiResult<Json<types::ReturnItemsResponse>> {
     let sel = item_selection(&req)?;
     let ItemOutcome { done, failed } = s.store().merchant(&m.id).return_items(&id, &sel)?;
@@ -170,7 +169,7 @@ async fn confirm_shipment(
     State(s): State<AppState>,
     m: Merchant,
     Path(id): Path<String>,
-    OptionalBody(req): OptionalBody<types::ConfirmShipmentRequest>,
+    Body(req): Body<types::ConfirmShipmentRequest>,
 ) -> ApiResult<Json<types::EmptyDataResponse>> {
     let sel = selection(
         req.items
@@ -187,7 +186,7 @@ async fn confirm_receipt(
     State(s): State<AppState>,
     m: Merchant,
     Path(id): Path<String>,
-    OptionalBody(req): OptionalBody<types::ConfirmReceiptRequest>,
+    Body(req): Body<types::ConfirmReceiptRequest>,
 ) -> ApiResult<Json<types::EmptyDataResponse>> {
     let sel = selection(
         req.items

@@ -2,7 +2,6 @@
 //! codes and credits.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
 use flexshopper_api::types;
@@ -11,7 +10,7 @@ use rust_decimal::Decimal;
 use super::decisions::check_routing;
 use super::{amount, dollars, time, user_view};
 use crate::app::{AppState, Body, Merchant, Path};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Code};
 use crate::store::{Applicant, Merchant as Store, Prequal, sha_hex};
 
 pub fn routes() -> Router<AppState> {
@@ -135,11 +134,7 @@ async fn prequal_complete(
         .find(|p| p.id == *req.prequal_id)
         .cloned()
         .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "PrequalNotFound",
-                "prequalId: no such prequalification",
-            )
+            ApiError::new(Code::PrequalNotFound, "prequalId: no such prequalification")
         })?;
     check_routing("bankAccount.routing", &req.bank_account.routing)?;
     Ok(Json(types::PrequalificationResponse {
