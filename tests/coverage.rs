@@ -110,7 +110,7 @@ fn the_readme_documents_every_sandbox_scenario() {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
     for s in flexshopper_sandbox::scenarios::SCENARIOS {
-        let row = format!("| {} | {} |", s.trigger, s.outcome);
+        let row = s.readme_row();
         assert!(
             readme.contains(&row),
             "README.md lacks the scenario row:\n{row}"

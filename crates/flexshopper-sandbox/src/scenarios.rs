@@ -6,69 +6,142 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+/// Where an outcome comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Provenance {
+    /// FlexShopper behaves this way: its documents, its servers' observed answers or its
+    /// own QA test data say so.
+    #[serde(rename = "documented")]
+    Documented,
+    /// The sandbox's own choice: a trigger or a rule no FlexShopper document states.
+    #[serde(rename = "sandbox convention")]
+    SandboxConvention,
+}
+
+impl Provenance {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provenance::Documented => "documented",
+            Provenance::SandboxConvention => "sandbox convention",
+        }
+    }
+}
+
 /// One row of the scenario table.
 #[derive(Debug, Clone, Serialize)]
 pub struct Scenario {
     pub trigger: &'static str,
     pub outcome: &'static str,
+    pub provenance: Provenance,
 }
+
+impl Scenario {
+    /// The row as the READMEs show it, word for word.
+    pub fn readme_row(&self) -> String {
+        format!(
+            "| {} | {} | {} |",
+            self.trigger,
+            self.outcome,
+            self.provenance.as_str()
+        )
+    }
+}
+
+/// The READMEs' table header.
+pub const README_HEADER: &str = "| trigger | outcome | provenance |\n|---|---|---|";
+
+use Provenance::{Documented, SandboxConvention};
 
 pub const SCENARIOS: &[Scenario] = &[
     Scenario {
         trigger: "any other applicant",
         outcome: "apply -> decision approved, spendingLimit 2500, availableBalance 2500 minus open (signed, not canceled/returned) lease totals, availableWeeklySpending 250; verificationStatus succeeded",
+        provenance: SandboxConvention,
     },
     Scenario {
         trigger: "user email contains `deny`",
-        outcome: "apply -> decision denied, limits 0 (FlexShopper staging convention)",
+        outcome: "apply -> decision denied, limits 0 (FlexShopper's staging test personas)",
+        provenance: Documented,
     },
     Scenario {
         trigger: "user email contains `pending`",
         outcome: "apply -> decision pending, limits 0; createLease -> 403 NoDecision",
+        provenance: SandboxConvention,
     },
     Scenario {
         trigger: "user email contains `hold`",
         outcome: "apply -> approved, but spendingHold true; createLease -> 403 SpendingHold",
+        provenance: SandboxConvention,
     },
     Scenario {
         trigger: "user email contains `kba`",
         outcome: "apply -> decision pending, verificationStatus pending; GET verify-questions gives 3 questions; verify-answers choosing the FIRST choice of every question -> succeeded and the decision becomes approved (2500); any other answer -> failed, decision denied",
+        provenance: SandboxConvention,
     },
     Scenario {
         trigger: "user email contains `prepay`",
         outcome: "signLease -> 402 PaymentRequired (every attempt)",
+        provenance: SandboxConvention,
     },
     Scenario {
-        trigger: "routing number failing the ABA checksum, or deny-listed 000000000 / 084009519",
-        outcome: "validateRoutingNumber -> valid false with reason; verifyAch -> status false; apply (or prequalComplete, or an ACH payment method) with it -> 400 InvalidRoutingNumber naming bankAccount.routing",
+        trigger: "routing number 000000000 or 084009519 (FlexShopper's QA suite: \"We do not accept this bank\")",
+        outcome: "addPaymentMethod with it as ach.routing -> 400 code 11505 \"Bank is not accepted\"",
+        provenance: Documented,
+    },
+    Scenario {
+        trigger: "routing number failing the ABA checksum (FlexShopper's AbaRoutingNumberValidation reasons), or 000000000 / 084009519",
+        outcome: "validateRoutingNumber -> valid false with reason; verifyAch -> status false; apply or prequalComplete with it, or an ACH payment method failing the checksum -> 400 InvalidRoutingNumber naming the field",
+        provenance: SandboxConvention,
+    },
+    Scenario {
+        trigger: "addPaymentMethod ACH account number ending in 0006",
+        outcome: "400 code 11506 \"Bank requires verification\" until verifyAch accepted that routing and account number for the customer",
+        provenance: SandboxConvention,
     },
     Scenario {
         trigger: "addPaymentMethod card lastFour 0003 with primary true",
         outcome: "400 code 11503 (integer) \"Payment method is not primary eligible\"",
-    },
-    Scenario {
-        trigger: "addPaymentMethod card lastFour 0005",
-        outcome: "400 code 11505 \"Payment method was declined\"",
+        provenance: SandboxConvention,
     },
     Scenario {
         trigger: "the same card (cardType+lastFour) or ACH account added twice",
-        outcome: "400 code 11506 \"Payment method already exists\"",
+        outcome: "409 DuplicatePaymentMethod",
+        provenance: SandboxConvention,
+    },
+    Scenario {
+        trigger: "confirmShipment with an empty item list ({\"items\": []})",
+        outcome: "400 in the shape of FlexShopper's request validator, no code: statusCode 400, message: child \"items\" fails because [\"items\" must contain at least 1 items] (FlexShopper's server answer)",
+        provenance: Documented,
+    },
+    Scenario {
+        trigger: "confirmReceipt with an empty item list ({\"items\": []})",
+        outcome: "the same 400 as confirmShipment",
+        provenance: SandboxConvention,
     },
     Scenario {
         trigger: "a lease older than 72h on the sandbox clock (POST /__sandbox/clock/advance)",
         outcome: "GET lease isExpired true; sign -> 410 LeaseExpired",
+        provenance: SandboxConvention,
     },
     Scenario {
         trigger: "lease total (sum cost*qty + shipping - discount) < minimumOrderValue (49.95)",
         outcome: "400 LeaseAmountNotSatisfied",
+        provenance: Documented,
     },
     Scenario {
         trigger: "lease total > availableBalance",
         outcome: "400 ExceedSpendingLimitError",
+        provenance: Documented,
     },
     Scenario {
-        trigger: "user email contains `exists` on createUser, or an email already registered",
+        trigger: "createUser with an email already registered",
         outcome: "409 UserAlreadyExists",
+        provenance: Documented,
+    },
+    Scenario {
+        trigger: "user email contains `exists` on createUser",
+        outcome: "409 UserAlreadyExists",
+        provenance: SandboxConvention,
     },
 ];
 

@@ -214,3 +214,20 @@ async fn existing_email_or_exists_trigger_is_a_conflict() {
         assert_eq!((status, code(&body)), (409, json!("UserAlreadyExists")));
     }
 }
+
+/// Both READMEs show the table the sandbox serves, word for word and in order, with
+/// each row's provenance.
+#[test]
+fn the_readmes_show_the_scenario_table_word_for_word() {
+    use flexshopper_sandbox::scenarios::{README_HEADER, SCENARIOS};
+    let rows: Vec<String> = SCENARIOS.iter().map(|s| s.readme_row()).collect();
+    let table = format!("{README_HEADER}\n{}\n", rows.join("\n"));
+    for readme in ["README.md", "../../README.md"] {
+        let path = format!("{}/{readme}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains(&table),
+            "{path} does not show the scenario table:\n{table}"
+        );
+    }
+}
