@@ -621,14 +621,14 @@ impl Merchant {
         if lease.is_expired(now) {
             return Err(ApiError::new(
                 Code::LeaseExpired,
-                "The lease expired and can no longer be signed; create a new one",
+                "The lease expired. Please create a new lease.",
             ));
         }
         let user = self.user(user_id)?;
         if scenarios::requires_prepayment(&user.email) {
             return Err(ApiError::new(
                 Code::PaymentRequired,
-                "User must make a payment before signing the lease",
+                "User user must make a payment to access a requested resource",
             ));
         }
         let txn = self.transaction(&lease.transaction_id)?;
