@@ -73,11 +73,8 @@ pub fn error_code_registry(doc: &Value) -> Vec<Finding> {
         }
         check_source(&mut findings, &at, entry.get("source"), ERROR_CODE_SOURCES);
         for field in ["meaning", "evidence"] {
-            if !entry
-                .get(field)
-                .and_then(Value::as_str)
-                .is_some_and(|s| !s.trim().is_empty())
-            {
+            let text = entry.get(field).and_then(Value::as_str);
+            if text.is_none_or(|s| s.trim().is_empty()) {
                 findings.push(Finding::new(&at, format!("missing `{field}`")));
             }
         }
