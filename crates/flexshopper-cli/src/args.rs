@@ -158,7 +158,13 @@ pub enum UsersCmd {
         email: String,
     },
     /// Match e-mail, phone and address (deeplyVerifyUserExists).
-    DeepCheck(BodyArg),
+    DeepCheck {
+        #[command(flatten)]
+        body: BodyArg,
+        /// Send to the older documented path `/v3/user/exists` (deeplyVerifyUserExistsViaUserPath).
+        #[arg(long)]
+        older_path: bool,
+    },
     /// Create a customer (createUser).
     Create {
         #[arg(long)]

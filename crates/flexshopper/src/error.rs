@@ -438,6 +438,8 @@ error_codes! {
     ValidationError = "ValidationError", Inferred => "fix the field named in the message",
     /// 409 (sandbox only): the transaction's every unit was canceled.
     TransactionCanceled = "TransactionCanceled", Sandbox => "create a new lease for the order",
+    /// 409 (sandbox only): the transaction lacks the item, line or units the operation names.
+    ItemsUnavailable = "ItemsUnavailable", Sandbox => "read the transaction and name only lines and units it still holds",
     /// 409 (sandbox only): no identity verification is pending.
     VerificationNotPending = "VerificationNotPending", Sandbox => "read the customer's verification status first",
     /// 401 (sandbox only): a wrong or expired passcode.

@@ -17,12 +17,22 @@ pub async fn users(ctx: &Ctx<'_>, cmd: UsersCmd) -> Result<(), CliError> {
             })
             .await
         }
-        UsersCmd::DeepCheck(b) => {
-            let body: types::DeepUserExistsRequest = input::body(&b.body)?;
-            ctx.call("deeplyVerifyUserExists", Idempotent, || {
-                api.deeply_verify_user_exists().body(body.clone()).send()
-            })
-            .await
+        UsersCmd::DeepCheck { body, older_path } => {
+            let body: types::DeepUserExistsRequest = input::body(&body.body)?;
+            // A POST whose idempotence FlexShopper does not document: never resent.
+            if older_path {
+                ctx.call("deeplyVerifyUserExistsViaUserPath", Never, || {
+                    api.deeply_verify_user_exists_via_user_path()
+                        .body(body.clone())
+                        .send()
+                })
+                .await
+            } else {
+                ctx.call("deeplyVerifyUserExists", Never, || {
+                    api.deeply_verify_user_exists().body(body.clone()).send()
+                })
+                .await
+            }
         }
         UsersCmd::Create {
             first_name,

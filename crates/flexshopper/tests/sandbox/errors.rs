@@ -160,13 +160,28 @@ async fn payment_method_integer_codes_map_to_variants() {
         .await,
         ErrorCode::NotPrimaryEligible
     );
+    let ach = |routing: &str, account: &str| NewPaymentMethod::Ach {
+        routing: routing.into(),
+        account: account.into(),
+        kind: flexshopper::decision::BankAccountType::Checking,
+    };
+    // FlexShopper's QA suite: "We do not accept this bank" for this routing number.
     assert_eq!(
         code_of(
-            c.add_payment_method(&session, "v", false, &card("0005"))
+            c.add_payment_method(&session, "v", false, &ach("084009519", "000123456789"))
                 .await
         )
         .await,
         ErrorCode::BankNotAccepted
+    );
+    // The sandbox's convention for an account that needs verifyAch first.
+    assert_eq!(
+        code_of(
+            c.add_payment_method(&session, "v", false, &ach("021000021", "000123450006"))
+                .await
+        )
+        .await,
+        ErrorCode::BankRequiresVerification
     );
     c.add_payment_method(&session, "v", false, &card("4242"))
         .await
