@@ -112,7 +112,10 @@ fn js_string(s: &str) -> String {
     Value::from(s).to_string().replace("</", "<\\/")
 }
 
-async fn cart_page(State(shop): State<Shop>, Query(q): Query<HashMap<String, String>>) -> Html<String> {
+async fn cart_page(
+    State(shop): State<Shop>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Html<String> {
     let n = {
         let mut next = shop.next.lock().unwrap_or_else(|p| p.into_inner());
         *next += 1;
@@ -130,7 +133,9 @@ async fn cart_page(State(shop): State<Shop>, Query(q): Query<HashMap<String, Str
             )
         })
         .collect();
-    let cart_json = serde_json::to_string(&cart).unwrap_or_default().replace("</", "<\\/");
+    let cart_json = serde_json::to_string(&cart)
+        .unwrap_or_default()
+        .replace("</", "<\\/");
     shop.carts
         .lock()
         .unwrap_or_else(|p| p.into_inner())
@@ -140,7 +145,10 @@ async fn cart_page(State(shop): State<Shop>, Query(q): Query<HashMap<String, Str
         shop.config.sandbox_url.trim_end_matches('/'),
         form_urlencode(&shop.config.auth_key)
     );
-    let auth_code = q.get("authCode").map(|c| js_string(c)).unwrap_or("null".into());
+    let auth_code = q
+        .get("authCode")
+        .map(|c| js_string(c))
+        .unwrap_or("null".into());
     Html(
         include_str!("plugin_demo.html")
             .replace("{{rows}}", &rows)
@@ -193,7 +201,9 @@ async fn validate_order(State(shop): State<Shop>, body: String) -> (StatusCode, 
     {
         Ok(PluginOutcome::Finalized { lease_number }) => (
             StatusCode::OK,
-            Json(json!({"valid": true, "leaseNumber": lease_number, "transactionId": signed.transaction_id})),
+            Json(
+                json!({"valid": true, "leaseNumber": lease_number, "transactionId": signed.transaction_id}),
+            ),
         ),
         Ok(outcome) => (
             StatusCode::BAD_REQUEST,
@@ -221,9 +231,15 @@ pub async fn run(args: crate::args::PluginDemoArgs) -> std::io::Result<()> {
         api_key: args.api_key,
     })
     .await?;
-    println!("sandbox: {} (auth key {:?} is bound to the demo merchant)", sandbox.base_url(), args.auth_key);
+    println!(
+        "sandbox: {} (auth key {:?} is bound to the demo merchant)",
+        sandbox.base_url(),
+        args.auth_key
+    );
     println!("demo shop: open {} in a browser (Ctrl-C stops)", shop.url());
-    println!("try an email containing \"deny\" for a denied applicant, routing number 000000000 for a refused bank");
+    println!(
+        "try an email containing \"deny\" for a denied applicant, routing number 000000000 for a refused bank"
+    );
     tokio::signal::ctrl_c().await?;
     Ok(())
 }

@@ -24,7 +24,10 @@ fn find_binary(names: &[&str]) -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     names.iter().find_map(|name| {
         std::env::split_paths(&path)
-            .chain([PathBuf::from("/usr/bin"), PathBuf::from("/usr/lib/chromium")])
+            .chain([
+                PathBuf::from("/usr/bin"),
+                PathBuf::from("/usr/lib/chromium"),
+            ])
             .map(|dir| dir.join(name))
             .find(|p| p.is_file())
     })
@@ -136,7 +139,11 @@ impl World {
             .goto(&format!("{}{query}", self.shop.url()))
             .await
             .expect("the shop page loads");
-        self.css("#flexshopper-button button").await.click().await.expect("click");
+        self.css("#flexshopper-button button")
+            .await
+            .click()
+            .await
+            .expect("click");
     }
 
     /// Waits for the modal iframe and switches into it.
@@ -228,9 +235,18 @@ impl World {
     /// From the approved decision: continue, sign, and see the shop finalize.
     async fn sign_and_finalize(&self) -> String {
         self.click("#decision-action-button").await;
+        self.sign_lease_and_finalize().await
+    }
+
+    /// From the lease screen: sign, and see the shop finalize.
+    async fn sign_lease_and_finalize(&self) -> String {
         self.screen("lease").await;
+        assert!(self.text("#lease-cash-price").await.starts_with('$'));
         self.click("#sign-lease-button").await;
-        self.browser.enter_parent_frame().await.expect("leave the modal");
+        self.browser
+            .enter_parent_frame()
+            .await
+            .expect("leave the modal");
         self.modal_is_closed().await;
         let status = self.status_contains("Order placed").await;
         let txn = status
@@ -239,9 +255,14 @@ impl World {
             .expect("Order placed: transaction ID ...")
             .to_owned();
         // The merchant's view with its API key: signed and finalized, once.
-        let t = self.api("GET", &format!("/v3/transactions/{txn}"), None).await;
+        let t = self
+            .api("GET", &format!("/v3/transactions/{txn}"), None)
+            .await;
         assert_eq!(t["data"]["lease"]["status"], "signed", "{t}");
-        assert_eq!(t["data"]["purchaseTotal"], 72399, "499 + 199.99 + 25 shipping, in cents");
+        assert_eq!(
+            t["data"]["purchaseTotal"], 72399,
+            "499 + 199.99 + 25 shipping, in cents"
+        );
         let state = self
             .http
             .get(format!("{}/__sandbox/state", self.sandbox.base_url()))
@@ -276,14 +297,20 @@ impl World {
 async fn approved_journey_is_finalized_by_the_merchant(w: &World) {
     w.click_pay("").await;
     w.enter_modal().await;
-    w.new_customer_up_to_banking("jane.browser@example.com").await;
+    w.new_customer_up_to_banking("jane.browser@example.com")
+        .await;
     w.bank("021000021").await;
     w.screen("decision-approved").await;
     assert_eq!(w.text("#decision-amount-lease").await, "$2500.00");
     w.browser.enter_parent_frame().await.expect("top");
-    w.screenshot("flexsdk-modal.png").await;
+    w.screenshot("flexsdk-decision.png").await;
     w.enter_modal().await;
-    w.sign_and_finalize().await;
+    w.click("#decision-action-button").await;
+    w.screen("lease").await;
+    w.browser.enter_parent_frame().await.expect("top");
+    w.screenshot("flexsdk-lease.png").await;
+    w.enter_modal().await;
+    w.sign_lease_and_finalize().await;
 }
 
 async fn denied_applicant_sees_no_limit_and_leaves(w: &World) {
@@ -293,7 +320,9 @@ async fn denied_applicant_sees_no_limit_and_leaves(w: &World) {
     w.bank("021000021").await;
     w.screen("decision-denied").await;
     assert!(
-        w.text("main").await.contains("You did not qualify for a spending limit"),
+        w.text("main")
+            .await
+            .contains("You did not qualify for a spending limit"),
         "denied text"
     );
     w.click("#referral-exitBtn-lease").await;
@@ -335,19 +364,26 @@ async fn existing_customer_signs_in_with_a_passcode(w: &World) {
     w.fill("email-input", "JANE.browser@example.com").await;
     w.click("#formSubmitButton").await;
     w.screen("passcode").await;
-    let users = w.api("GET", "/v3/users?email=jane.browser%40example.com", None).await;
+    let users = w
+        .api("GET", "/v3/users?email=jane.browser%40example.com", None)
+        .await;
     let user_id = users["data"]["users"][0]["userId"]
         .as_str()
         .or(users["data"][0]["userId"].as_str())
         .unwrap_or_else(|| panic!("a user id in {users}"))
         .to_owned();
-    let passcode = w.api("GET", &format!("/__sandbox/passcodes/{user_id}"), None).await;
+    let passcode = w
+        .api("GET", &format!("/__sandbox/passcodes/{user_id}"), None)
+        .await;
     w.fill("password-input", "000000").await;
     w.click("#formSubmitButton").await;
     w.screen("passcode").await;
     assert!(w.text("#flexsdk-error").await.starts_with("passcode:"));
-    w.fill("password-input", passcode["passcode"].as_str().expect("a passcode"))
-        .await;
+    w.fill(
+        "password-input",
+        passcode["passcode"].as_str().expect("a passcode"),
+    )
+    .await;
     w.click("#formSubmitButton").await;
     w.screen("decision-approved").await;
     w.sign_and_finalize().await;
@@ -360,7 +396,10 @@ async fn invalid_create_order_reaches_the_page(w: &World) {
         .expect("the shop page loads");
     w.css("#flexshopper-button button").await;
     w.browser
-        .execute("delete window.CART.items[0].sku; window.CART.items[1].quantity = 0;", vec![])
+        .execute(
+            "delete window.CART.items[0].sku; window.CART.items[1].quantity = 0;",
+            vec![],
+        )
         .await
         .expect("script");
     w.click("#flexshopper-button button").await;
@@ -401,7 +440,11 @@ async fn waterfall_auth_code_skips_the_login(w: &World) {
         .expect("apply");
     assert!(applied.status().is_success());
     let code = w
-        .api("POST", &format!("/v3/users/{user_id}/auth-code"), Some(json!({})))
+        .api(
+            "POST",
+            &format!("/v3/users/{user_id}/auth-code"),
+            Some(json!({})),
+        )
         .await["code"]
         .as_str()
         .expect("a code")
@@ -463,7 +506,11 @@ async fn payment_plugin_in_headless_chromium() {
         ($name:ident) => {{
             let t = Instant::now();
             $name(&w).await;
-            eprintln!("browser: {} ok in {} ms", stringify!($name), t.elapsed().as_millis());
+            eprintln!(
+                "browser: {} ok in {} ms",
+                stringify!($name),
+                t.elapsed().as_millis()
+            );
         }};
     }
     scenario!(approved_journey_is_finalized_by_the_merchant);
@@ -474,7 +521,10 @@ async fn payment_plugin_in_headless_chromium() {
     scenario!(invalid_create_order_reaches_the_page);
     scenario!(waterfall_auth_code_skips_the_login);
     scenario!(unknown_auth_key_fails_the_script);
-    eprintln!("browser: all scenarios in {} ms", started.elapsed().as_millis());
+    eprintln!(
+        "browser: all scenarios in {} ms",
+        started.elapsed().as_millis()
+    );
     let World { browser, .. } = w;
     let _ = browser.close().await;
 }

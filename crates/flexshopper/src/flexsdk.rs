@@ -193,7 +193,11 @@ impl CreateOrder {
                 "transactionId",
                 "must be at most 255 characters",
             )
-            .check(!self.items.is_empty(), "items", "must hold at least one line");
+            .check(
+                !self.items.is_empty(),
+                "items",
+                "must hold at least one line",
+            );
         for (n, item) in self.items.iter().enumerate() {
             let line = Checker::new(format!("items[{n}]"))
                 .required("description", &item.description)
@@ -274,11 +278,38 @@ mod tests {
     }
 
     #[test]
-    fn every_bad_field_is_named() {
+    fn serialized_orders_satisfy_the_sandbox_json_schema() {
         let mut order = CreateOrder::new(
-            "",
-            vec![OrderLine::new("A", "A", "Acme", Decimal::ONE, 1)],
+            "ORDER-1",
+            vec![
+                OrderLine::new("A", "A thing", "Acme", Decimal::new(1999, 2), 2).shipping(
+                    Decimal::new(500, 2),
+                    "2026-12-02",
+                    "UPS",
+                ),
+            ],
         );
+        order.items[0].images = Some(vec!["https://shop.example/a.png".into()]);
+        let json = serde_json::to_value(&order).unwrap();
+        assert_eq!(
+            flexshopper_sandbox::flexsdk::validate_create_order(&json),
+            Ok(())
+        );
+        // What validate() refuses, the schema refuses too, naming the same field.
+        order.items[0].quantity = 0;
+        assert_eq!(
+            order.validate().unwrap_err().errors[0].field,
+            "items[0].quantity"
+        );
+        let json = serde_json::to_value(&order).unwrap();
+        let (field, _) = flexshopper_sandbox::flexsdk::validate_create_order(&json).unwrap_err();
+        assert_eq!(field, "items[0].quantity");
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let mut order =
+            CreateOrder::new("", vec![OrderLine::new("A", "A", "Acme", Decimal::ONE, 1)]);
         order.items[0].condition = "broken".into();
         order.items[0].shipping.method = String::new();
         let fields: Vec<String> = order
@@ -290,7 +321,11 @@ mod tests {
             .collect();
         assert_eq!(
             fields,
-            ["transactionId", "items[0].condition", "items[0].shipping.method"]
+            [
+                "transactionId",
+                "items[0].condition",
+                "items[0].shipping.method"
+            ]
         );
     }
 }

@@ -63,14 +63,17 @@ impl SdkState {
 
     /// Binds an auth key to the API key of its merchant (a later binding replaces it).
     pub fn bind(&mut self, auth_key: &str, api_key: &str) {
-        self.auth_keys.insert(auth_key.to_owned(), api_key.to_owned());
+        self.auth_keys
+            .insert(auth_key.to_owned(), api_key.to_owned());
     }
 
     /// Remembers a waterfall auth code (`POST /v3/users/{id}/auth-code`) so that the
     /// modal opened with it is signed in as that customer.
     pub fn remember_auth_code(&mut self, code: &str, merchant_id: &str, user_id: &str) {
-        self.auth_codes
-            .insert(code.to_owned(), (merchant_id.to_owned(), user_id.to_owned()));
+        self.auth_codes.insert(
+            code.to_owned(),
+            (merchant_id.to_owned(), user_id.to_owned()),
+        );
     }
 }
 
@@ -132,7 +135,10 @@ pub fn routes() -> Router<AppState> {
             axum::routing::post(create_checkout).options(preflight),
         )
         .route("/sdk/modal/{checkout}", get(modal).post(submit))
-        .route("/__sandbox/auth-keys", get(list_auth_keys).post(bind_auth_key))
+        .route(
+            "/__sandbox/auth-keys",
+            get(list_auth_keys).post(bind_auth_key),
+        )
 }
 
 fn javascript(status: StatusCode, body: String) -> Response {
@@ -251,7 +257,10 @@ async fn create_checkout(State(s): State<AppState>, body: axum::body::Bytes) -> 
     }
     let mut order = req.order;
     normalize(&mut order);
-    let transaction_id = order["transactionId"].as_str().unwrap_or_default().to_owned();
+    let transaction_id = order["transactionId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let merchant_id = crate::merchant_id(&api_key);
     {
         let mut store = s.store();
@@ -485,7 +494,11 @@ fn digits(form: &HashMap<String, String>, name: &str, len: usize) -> Result<Stri
     }
 }
 
-async fn step(s: &AppState, c: &mut Checkout, form: &HashMap<String, String>) -> Result<(), String> {
+async fn step(
+    s: &AppState,
+    c: &mut Checkout,
+    form: &HashMap<String, String>,
+) -> Result<(), String> {
     match c.screen {
         Screen::Email => {
             let email = required(form, "email")?.to_owned();
@@ -502,7 +515,14 @@ async fn step(s: &AppState, c: &mut Checkout, form: &HashMap<String, String>) ->
             match existing {
                 Some(user_id) => {
                     let path = format!("/v3/users/{user_id}/send-passcode");
-                    call(s, c, Method::POST, &path, Some(json!({"transport": "email"}))).await?;
+                    call(
+                        s,
+                        c,
+                        Method::POST,
+                        &path,
+                        Some(json!({"transport": "email"})),
+                    )
+                    .await?;
                     c.user_id = Some(user_id);
                     c.screen = Screen::Passcode;
                 }
@@ -513,9 +533,15 @@ async fn step(s: &AppState, c: &mut Checkout, form: &HashMap<String, String>) ->
             let passcode = required(form, "passcode")?;
             let user_id = c.user_id.clone().unwrap_or_default();
             let path = format!("/v3/users/{user_id}/passcode-login");
-            let login = call(s, c, Method::POST, &path, Some(json!({"passcode": passcode})))
-                .await
-                .map_err(|e| format!("passcode: {e}"))?;
+            let login = call(
+                s,
+                c,
+                Method::POST,
+                &path,
+                Some(json!({"passcode": passcode})),
+            )
+            .await
+            .map_err(|e| format!("passcode: {e}"))?;
             c.token = login["data"]["token"].as_str().map(str::to_owned);
             signed_in(s, c).await;
         }
@@ -577,8 +603,7 @@ async fn step(s: &AppState, c: &mut Checkout, form: &HashMap<String, String>) ->
                 return Err("We do not accept this bank".into());
             }
             let account = required(form, "accountNumber")?;
-            if !(4..=17).contains(&account.len()) || !account.bytes().all(|b| b.is_ascii_digit())
-            {
+            if !(4..=17).contains(&account.len()) || !account.bytes().all(|b| b.is_ascii_digit()) {
                 return Err("accountNumber: expected 4 to 17 digits".into());
             }
             if required(form, "confirmAccountNumber")? != account {
@@ -753,7 +778,12 @@ fn render(c: &Checkout) -> String {
         ),
         Screen::Lease => {
             let l = c.lease.clone().unwrap_or(Value::Null);
-            let contract = l["contract"].as_str().unwrap_or_default();
+            // `/v3/leases` sends the contract's HTML base64-encoded.
+            let raw = l["contract"].as_str().unwrap_or_default();
+            let contract = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, raw)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .unwrap_or_else(|| raw.to_owned());
             let body = format!(
                 r#"<table class="terms"><tr><td>Cash price</td><td id="lease-cash-price">{cash}</td></tr><tr><td>Payment</td><td id="lease-payment">{payment} {frequency}</td></tr><tr><td>Term</td><td>{term} payments</td></tr><tr><td>Cost of rental</td><td>{rental}</td></tr></table><iframe class="contract" id="lease-contract" title="Lease contract" srcdoc="{contract}"></iframe>{form}"#,
                 cash = money(&l["cashPrice"]),
@@ -761,7 +791,7 @@ fn render(c: &Checkout) -> String {
                 frequency = esc(l["frequency"].as_str().unwrap_or_default()),
                 term = l["term"],
                 rental = money(&l["costOfRental"]),
-                contract = esc(contract),
+                contract = esc(&contract),
                 form = form(c, "", "Sign lease")
                     .replace(r#"id="formSubmitButton""#, r#"id="sign-lease-button""#),
             );
@@ -786,7 +816,12 @@ fn render(c: &Checkout) -> String {
     let error = c
         .error
         .as_deref()
-        .map(|e| format!(r#"<div class="error" role="alert" id="flexsdk-error">{}</div>"#, esc(e)))
+        .map(|e| {
+            format!(
+                r#"<div class="error" role="alert" id="flexsdk-error">{}</div>"#,
+                esc(e)
+            )
+        })
         .unwrap_or_default();
     MODAL
         .replace("{{css}}", CSS)
@@ -866,6 +901,9 @@ mod tests {
 
     #[test]
     fn rendered_values_are_escaped() {
-        assert_eq!(esc(r#"<a href="x">&'"#), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            esc(r#"<a href="x">&'"#),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
     }
 }
