@@ -105,11 +105,11 @@ async fn create_order_errors_name_the_field() {
     order["items"][0]["condition"] = json!("broken");
     let (status, body) = checkout(&api, json!({"authKey": AUTH, "order": order})).await;
     assert_eq!(status, 400);
-    assert_eq!(body["error"]["field"], "items[0].condition");
+    assert_eq!(body["error"]["data"]["field"], "items[0].condition");
     let (status, body) =
         checkout(&api, json!({"authKey": "nope", "order": seed_order("T-1")})).await;
     assert_eq!(
-        (status, body["error"]["field"].clone()),
+        (status, body["error"]["data"]["field"].clone()),
         (401, json!("authKey"))
     );
     let (status, body) = checkout(&api, json!({"authKey": AUTH, "order": {"cost": 1}})).await;
@@ -232,7 +232,7 @@ async fn modal_screens_lead_to_a_signed_lease_the_merchant_sees() {
     let (status, body) =
         checkout(&api, json!({"authKey": AUTH, "order": seed_order("SDK-1")})).await;
     assert_eq!(
-        (status, body["error"]["field"].clone()),
+        (status, body["error"]["data"]["field"].clone()),
         (409, json!("transactionId"))
     );
 }

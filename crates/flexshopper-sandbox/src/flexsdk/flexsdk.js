@@ -74,7 +74,7 @@
       return resp.json().then(function (json) {
         if (!resp.ok) {
           var err = (json && json.error) || {};
-          throw sdkError(err.message || ("createOrder failed with HTTP " + resp.status), err.field);
+          throw sdkError(err.message || ("createOrder failed with HTTP " + resp.status), err.data && err.data.field);
         }
         openModal(json.checkout, json.transactionId, button.onSign);
         return { transactionId: json.transactionId };

@@ -196,13 +196,12 @@ async fn preflight() -> Response {
     cors(StatusCode::NO_CONTENT.into_response())
 }
 
-/// A refusal of `createOrder`: `{"error": {"field", "message"}}`.
+/// A refusal of `createOrder` in FlexShopper's envelope; `data.field` names the field.
 fn refuse(status: StatusCode, field: &str, reason: &str) -> Response {
     cors(
-        (
-            status,
-            Json(json!({"error": {"field": field, "message": format!("{field}: {reason}")}})),
-        )
+        ApiError::validation(format!("{field}: {reason}"))
+            .with_data(json!({ "field": field }))
+            .with_status(status)
             .into_response(),
     )
 }
@@ -396,8 +395,9 @@ async fn call(
     if status.is_success() {
         Ok(value)
     } else {
-        Err(value["error"]["message"]
-            .as_str()
+        Err(value
+            .pointer("/error/message")
+            .and_then(Value::as_str)
             .or(value["message"].as_str())
             .map(str::to_owned)
             .unwrap_or_else(|| format!("the sandbox answered {status}")))
@@ -818,7 +818,7 @@ fn render(c: &Checkout) -> String {
         .as_deref()
         .map(|e| {
             format!(
-                r#"<div class="error" role="alert" id="flexsdk-error">{}</div>"#,
+                r#"<div class="alert" role="alert" id="flexsdk-error">{}</div>"#,
                 esc(e)
             )
         })
