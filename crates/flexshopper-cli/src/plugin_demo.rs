@@ -128,7 +128,7 @@ async fn cart_page(
         .iter()
         .map(|i| {
             format!(
-                "<tr><td>{}</td><td>{}</td><td>${}</td><td>${}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>${:.2}</td><td>${:.2}</td></tr>",
                 i.description, i.quantity, i.cost, i.shipping.cost
             )
         })
