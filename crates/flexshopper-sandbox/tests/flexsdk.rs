@@ -135,8 +135,12 @@ async fn cross_origin_pages_may_call_create_order() {
 #[tokio::test]
 async fn modal_screens_lead_to_a_signed_lease_the_merchant_sees() {
     let api = bound().await;
-    let (status, created) =
-        checkout(&api, json!({"authKey": AUTH, "order": seed_order("SDK-1")})).await;
+    // As FlexShopper's Magento plugin sends it: Date.toString() and a numeric-string quantity.
+    let mut order = seed_order("SDK-1");
+    order["items"][0]["shipping"]["date"] =
+        json!("Wed Dec 02 2026 00:10:00 GMT+0000 (Coordinated Universal Time)");
+    order["items"][0]["quantity"] = json!("1.0000");
+    let (status, created) = checkout(&api, json!({"authKey": AUTH, "order": order})).await;
     assert_eq!(status, 201, "{created}");
     let id = created["checkout"].as_str().unwrap().to_owned();
     let page = api
