@@ -7,6 +7,7 @@
 //! `CI=true`, where their absence fails it. `.ci/run` installs both.
 
 use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -14,6 +15,7 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder, Locator};
 use flexshopper_cli::plugin_demo::{self, DemoConfig, DemoShop};
 use flexshopper_sandbox::{Sandbox, SandboxConfig};
+use futures::FutureExt;
 use serde_json::{Value, json};
 
 const AUTH_KEY: &str = "browser-auth-key";
@@ -501,11 +503,22 @@ async fn payment_plugin_in_headless_chromium() {
         browser,
         http: reqwest::Client::new(),
     };
+    // A failing scenario still ends the browser session (chromium outlives a killed
+    // chromedriver otherwise), then fails the test.
+    let outcome = AssertUnwindSafe(run_scenarios(&w)).catch_unwind().await;
+    let World { browser, .. } = w;
+    let _ = browser.close().await;
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+async fn run_scenarios(w: &World) {
     let started = Instant::now();
     macro_rules! scenario {
         ($name:ident) => {{
             let t = Instant::now();
-            $name(&w).await;
+            $name(w).await;
             eprintln!(
                 "browser: {} ok in {} ms",
                 stringify!($name),
@@ -525,6 +538,4 @@ async fn payment_plugin_in_headless_chromium() {
         "browser: all scenarios in {} ms",
         started.elapsed().as_millis()
     );
-    let World { browser, .. } = w;
-    let _ = browser.close().await;
 }
