@@ -6,6 +6,7 @@ pub mod error;
 mod input;
 mod journey;
 mod ops;
+pub mod plugin_demo;
 mod progress;
 mod render;
 mod target;
@@ -26,6 +27,10 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                     source: std::io::Error::other(e.to_string()),
                 })
         }
+        Command::PluginDemo(args) => plugin_demo::run(args).await.map_err(|e| CliError::Io {
+            context: "running the plugin demo".into(),
+            source: e,
+        }),
         Command::LeaseFlow(args) => {
             let target = target::resolve(&cli.global).await?;
             journey::run(&target.client, &target.description, args, json).await

@@ -217,10 +217,10 @@ impl Contract {
 /// Why a value fails its schema: the field (`items[0].quantity`), the JSON Schema keyword
 /// and a reason that never repeats the value (it may be a secret).
 #[derive(Debug)]
-struct Refusal {
-    field: String,
-    keyword: &'static str,
-    reason: String,
+pub(crate) struct Refusal {
+    pub(crate) field: String,
+    pub(crate) keyword: &'static str,
+    pub(crate) reason: String,
 }
 
 impl Refusal {
@@ -231,7 +231,7 @@ impl Refusal {
 }
 
 /// The first way `value` fails `schema`, if any.
-fn refusal(schema: &Validator, value: &Value, root: &str) -> Result<(), Refusal> {
+pub(crate) fn refusal(schema: &Validator, value: &Value, root: &str) -> Result<(), Refusal> {
     let Some(error) = schema.iter_errors(value).next() else {
         return Ok(());
     };

@@ -21,6 +21,7 @@ mod config;
 pub mod contract;
 pub mod error;
 pub mod faults;
+pub mod flexsdk;
 pub mod journal;
 pub mod ops;
 pub mod scenarios;
@@ -68,6 +69,7 @@ pub fn router(config: SandboxConfig) -> Router {
     Router::new()
         .merge(v3)
         .merge(admin::routes())
+        .merge(flexsdk::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
