@@ -280,7 +280,8 @@ pub fn segments<'t>(template: &'t str, path: &str) -> Option<Vec<(&'t str, Strin
     }
 }
 
-fn percent_decode(s: &str) -> String {
+/// `%XX` escapes decoded (invalid ones kept as they are).
+pub fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
