@@ -75,6 +75,10 @@ pub enum Command {
     Waterfall(WaterfallCmd),
     /// Run the FlexShopper simulator (same options as flexshopper-sandbox).
     Sandbox(flexshopper_sandbox::cli::SandboxArgs),
+    /// Check a FlexShopper server against the spec: the documented journey, every response validated (exit 1 on a violation).
+    Conformance(crate::conformance::ConformanceArgs),
+    /// A validating proxy in front of a FlexShopper server that writes redacted request/response fixtures.
+    Record(crate::conformance::RecordArgs),
 }
 
 /// The steps of the journey, in order; `--stop-after` names one.

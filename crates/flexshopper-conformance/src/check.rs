@@ -126,7 +126,11 @@ impl std::fmt::Display for Violation {
         write!(
             f,
             "{}: {} (expected {}, observed {})",
-            if self.path.is_empty() { "/" } else { &self.path },
+            if self.path.is_empty() {
+                "/"
+            } else {
+                &self.path
+            },
             self.message,
             excerpt(&self.expected),
             observed
@@ -269,10 +273,7 @@ fn failed_schema(spec: &Spec, response: &ResponseSpec, schema_path: &str) -> Val
         .rsplit_once('/')
         .map_or("", |(parent, _)| parent);
     let found = if let Some(rest) = parent.strip_prefix("/allOf/0") {
-        response
-            .body_schema
-            .as_ref()
-            .and_then(|s| s.pointer(rest))
+        response.body_schema.as_ref().and_then(|s| s.pointer(rest))
     } else {
         spec.pointer(parent)
     };

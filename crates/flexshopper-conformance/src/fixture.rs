@@ -90,8 +90,8 @@ impl Fixture {
             if path.extension().is_none_or(|e| e != "json") {
                 continue;
             }
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             let fixture: Fixture = serde_json::from_str(&text)
                 .map_err(|e| format!("{}: not a fixture ({e})", path.display()))?;
             let name = path

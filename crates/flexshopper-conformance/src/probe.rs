@@ -106,9 +106,11 @@ impl Report {
     /// Every violation, as `(operationId, violation)`.
     pub fn violations(&self) -> impl Iterator<Item = (&str, &Violation)> {
         self.operations.iter().flat_map(|o| {
-            o.exchanges
-                .iter()
-                .flat_map(move |e| e.violations.iter().map(move |v| (o.operation_id.as_str(), v)))
+            o.exchanges.iter().flat_map(move |e| {
+                e.violations
+                    .iter()
+                    .map(move |v| (o.operation_id.as_str(), v))
+            })
         })
     }
 
@@ -118,8 +120,16 @@ impl Report {
         for op in &self.operations {
             let statuses: Vec<String> = op.exchanges.iter().map(|e| e.status.to_string()).collect();
             let line = match op.outcome {
-                Outcome::Conforms => format!("  conforms      {} ({})", op.operation_id, statuses.join(", ")),
-                Outcome::Violates => format!("  VIOLATES      {} ({})", op.operation_id, statuses.join(", ")),
+                Outcome::Conforms => format!(
+                    "  conforms      {} ({})",
+                    op.operation_id,
+                    statuses.join(", ")
+                ),
+                Outcome::Violates => format!(
+                    "  VIOLATES      {} ({})",
+                    op.operation_id,
+                    statuses.join(", ")
+                ),
                 Outcome::NotExercised => format!(
                     "  not exercised {}: {}",
                     op.operation_id,
@@ -159,7 +169,10 @@ impl Reply {
         (200..300).contains(&self.status)
     }
     fn str(&self, pointer: &str) -> Option<String> {
-        self.body.pointer(pointer).and_then(Value::as_str).map(str::to_owned)
+        self.body
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
     }
 }
 
@@ -245,12 +258,17 @@ fn encode(segment: &str) -> String {
 
 impl Prober<'_> {
     fn skip(&mut self, op: &str, reason: impl Into<String>) {
-        self.skipped.entry(op.to_owned()).or_insert_with(|| reason.into());
+        self.skipped
+            .entry(op.to_owned())
+            .or_insert_with(|| reason.into());
     }
 
     async fn call(&mut self, req: Req<'_>) -> Option<Reply> {
         let Some(op) = self.spec.operation(req.op) else {
-            self.notes.push(format!("{}: the spec has no operation {}", req.step, req.op));
+            self.notes.push(format!(
+                "{}: the spec has no operation {}",
+                req.step, req.op
+            ));
             return None;
         };
         let mut path = op.template.clone();
@@ -261,7 +279,12 @@ impl Prober<'_> {
             let problem = check_params(
                 op,
                 &path,
-                |n| req.query.iter().find(|(k, _)| *k == n).map(|(_, v)| (*v).to_owned()),
+                |n| {
+                    req.query
+                        .iter()
+                        .find(|(k, _)| *k == n)
+                        .map(|(_, v)| (*v).to_owned())
+                },
                 |n| match n {
                     "customer-token" => req.token.map(str::to_owned),
                     _ => None,
@@ -275,7 +298,9 @@ impl Prober<'_> {
             .or_else(|| {
                 let schema = op.body.as_ref()?;
                 let body = req.body.as_ref().unwrap_or(&Value::Null);
-                refusal(schema, body, "body").err().map(|r| format!("{}: {}", r.field, r.reason))
+                refusal(schema, body, "body")
+                    .err()
+                    .map(|r| format!("{}: {}", r.field, r.reason))
             });
             if let Some(problem) = problem {
                 self.notes.push(format!(
@@ -301,8 +326,10 @@ impl Prober<'_> {
             Ok(r) => r,
             Err(e) => {
                 let e = self.redactor.text(&e.without_url().to_string());
-                self.notes
-                    .push(format!("{}: {} {path} was not answered ({e})", req.step, op.method));
+                self.notes.push(format!(
+                    "{}: {} {path} was not answered ({e})",
+                    req.step, op.method
+                ));
                 return None;
             }
         };
@@ -310,7 +337,12 @@ impl Prober<'_> {
         let headers: Vec<(String, String)> = response
             .headers()
             .iter()
-            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let bytes = response.bytes().await.unwrap_or_default();
         let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
@@ -379,12 +411,22 @@ async fn journey(p: &mut Prober<'_>) {
     let tx_c = format!("PROBE-{run}-C");
 
     // Merchant reads.
-    if p.call(Req::new("lease settings", "getLeaseSettings")).await.is_none() {
-        p.notes.push("the server did not answer; nothing else was tried".into());
+    if p.call(Req::new("lease settings", "getLeaseSettings"))
+        .await
+        .is_none()
+    {
+        p.notes
+            .push("the server did not answer; nothing else was tried".into());
         return;
     }
-    p.call(Req::new("products", "getProducts").query(&[("page", "1")])).await;
-    p.call(Req::new("no API key is 401", "getLeaseSettings").expect(401).anonymous()).await;
+    p.call(Req::new("products", "getProducts").query(&[("page", "1")]))
+        .await;
+    p.call(
+        Req::new("no API key is 401", "getLeaseSettings")
+            .expect(401)
+            .anonymous(),
+    )
+    .await;
 
     // Customer.
     p.call(Req::new("user exists (new e-mail)", "verifyUserExists").query(&[("email", &email)]))
@@ -397,7 +439,8 @@ async fn journey(p: &mut Prober<'_>) {
         user.as_ref().and_then(|u| u.str("/data/userId")),
         user.as_ref().and_then(|u| u.str("/data/token")),
     ) else {
-        p.notes.push("no customer was created; the customer journey was not run".into());
+        p.notes
+            .push("no customer was created; the customer journey was not run".into());
         return;
     };
     let t = Some(token.as_str());
@@ -405,12 +448,17 @@ async fn journey(p: &mut Prober<'_>) {
     p.call(Req::new("deep user exists", "deeplyVerifyUserExists").body(json!({"email": email})))
         .await;
     p.call(
-        Req::new("deep user exists (/user path)", "deeplyVerifyUserExistsViaUserPath")
-            .body(json!({"email": email})),
+        Req::new(
+            "deep user exists (/user path)",
+            "deeplyVerifyUserExistsViaUserPath",
+        )
+        .body(json!({"email": email})),
     )
     .await;
-    p.call(Req::new("current customer", "getCurrentUser").token(t)).await;
-    p.call(Req::new("authorize customer", "createAuthorizationToken").path(uid)).await;
+    p.call(Req::new("current customer", "getCurrentUser").token(t))
+        .await;
+    p.call(Req::new("authorize customer", "createAuthorizationToken").path(uid))
+        .await;
     p.call(Req::new("list customers", "getUsers").query(&[("page", "1"), ("limit", "5")]))
         .await;
 
@@ -423,22 +471,38 @@ async fn journey(p: &mut Prober<'_>) {
     p.call(Req::new("verify ACH", "verifyAch").path(uid).body(json!({
         "accountNumber": "3483898238239", "routingNumber": "021000021"})))
         .await;
-    p.call(Req::new("add card", "addPaymentMethod").token(t).expect(201).body(json!({
+    p.call(
+        Req::new("add card", "addPaymentMethod")
+            .token(t)
+            .expect(201)
+            .body(json!({
         "primary": false, "label": "ProbeCard",
         "token": {"expirationDate": "2031-09", "cardType": "visa", "lastFour": "0067",
-                  "token": format!("probe-{run}"), "billingZip": "20146"}})))
+                  "token": format!("probe-{run}"), "billingZip": "20146"}})),
+    )
+    .await;
+    let methods = p
+        .call(Req::new("list payment methods", "getPaymentMethods").token(t))
         .await;
-    let methods = p.call(Req::new("list payment methods", "getPaymentMethods").token(t)).await;
     let method_id = methods.as_ref().and_then(|m| m.str("/data/0/id"));
-    p.call(Req::new("LoanPaymentPro child key", "getLoanPaymentProChildKey")).await;
-    p.call(Req::new("Clover PKMS key", "getCloverPkmsKey")).await;
+    p.call(Req::new(
+        "LoanPaymentPro child key",
+        "getLoanPaymentProChildKey",
+    ))
+    .await;
+    p.call(Req::new("Clover PKMS key", "getCloverPkmsKey"))
+        .await;
 
     // Decision.
     let application = json!({"street1": "1 Main St", "city": "Boca Raton", "regionAbbr": "FL",
         "postalCode": "33431", "country": "US", "mobilePhone": "5615550100",
         "dateOfBirth": "1990-04-30"});
     let decision = p
-        .call(Req::new("apply", "applyForSpendingLimit").token(t).body(application))
+        .call(
+            Req::new("apply", "applyForSpendingLimit")
+                .token(t)
+                .body(application),
+        )
         .await;
     let approved = decision
         .as_ref()
@@ -464,20 +528,38 @@ async fn journey(p: &mut Prober<'_>) {
         lease_journey(p, t, &tx_a, &tx_b, &tx_c, &today, method_id.as_deref()).await;
     } else {
         for op in [
-            "createLease", "getLease", "signLease", "finalizeTransaction", "confirmShipment",
-            "confirmReceipt", "returnItems", "returnItemsViaPluginPath", "cancelItems",
-            "refundTransaction", "collectPayment", "getAgreements",
+            "createLease",
+            "getLease",
+            "signLease",
+            "finalizeTransaction",
+            "confirmShipment",
+            "confirmReceipt",
+            "returnItems",
+            "returnItemsViaPluginPath",
+            "cancelItems",
+            "refundTransaction",
+            "collectPayment",
+            "getAgreements",
         ] {
             p.skip(op, "the decision was not approved");
         }
     }
-    p.call(Req::new("list transactions", "getTransactions").query(&[("page", "1"), ("limit", "5")]))
-        .await;
+    p.call(
+        Req::new("list transactions", "getTransactions").query(&[("page", "1"), ("limit", "5")]),
+    )
+    .await;
 
     // Legacy.
-    p.call(Req::new("send passcode", "requestPasscode").path(uid).body(json!({"transport": "email"})))
-        .await;
-    p.skip("loginWithPasscode", "the passcode is delivered to the customer out of band");
+    p.call(
+        Req::new("send passcode", "requestPasscode")
+            .path(uid)
+            .body(json!({"transport": "email"})),
+    )
+    .await;
+    p.skip(
+        "loginWithPasscode",
+        "the passcode is delivered to the customer out of band",
+    );
     // A second customer whose identity check is pending (on the sandbox an e-mail with
     // "kba" in it; elsewhere whatever the server decides).
     let kba = p
@@ -489,9 +571,15 @@ async fn journey(p: &mut Prober<'_>) {
     let application = json!({"street1": "1 Main St", "city": "Boca Raton", "regionAbbr": "FL",
         "postalCode": "33431", "country": "US", "mobilePhone": "5615550102",
         "dateOfBirth": "1990-04-30"});
-    p.call(Req::new("apply (identity check)", "applyForSpendingLimit").token(kt).body(application))
+    p.call(
+        Req::new("apply (identity check)", "applyForSpendingLimit")
+            .token(kt)
+            .body(application),
+    )
+    .await;
+    let questions = p
+        .call(Req::new("identity questions", "getVerificationQuestions").token(kt))
         .await;
-    let questions = p.call(Req::new("identity questions", "getVerificationQuestions").token(kt)).await;
     match questions.filter(Reply::ok) {
         Some(q) => {
             let answers: Vec<Value> = q.body["data"]["questions"]
@@ -501,10 +589,17 @@ async fn journey(p: &mut Prober<'_>) {
                 .map(|question| json!({"questionId": question["id"], "choiceId": question["choices"][0]["id"]}))
                 .collect();
             let id = q.str("/data/id").unwrap_or_default();
-            p.call(Req::new("identity answers", "verifyAnswers").token(kt).body(json!({"id": id, "answers": answers})))
-                .await;
+            p.call(
+                Req::new("identity answers", "verifyAnswers")
+                    .token(kt)
+                    .body(json!({"id": id, "answers": answers})),
+            )
+            .await;
         }
-        None => p.skip("verifyAnswers", "no identity questions were offered to the probe's customer"),
+        None => p.skip(
+            "verifyAnswers",
+            "no identity questions were offered to the probe's customer",
+        ),
     }
     p.call(Req::new("hosted checkout", "checkout").body(json!({
         "transactionId": format!("PROBE-{run}-CO"), "items": [item("PROBE-CO", 120.34, 1)],
@@ -516,12 +611,14 @@ async fn journey(p: &mut Prober<'_>) {
         "mobilePhone": "5615550100", "ssn": "888776666"})))
         .await;
     let prequal = p
-        .call(Req::new("prequalification start", "prequalStart").body(json!({
+        .call(
+            Req::new("prequalification start", "prequalStart").body(json!({
             "mobilePhone": "5615550101", "firstName": "Probe", "lastName": "Prequal",
             "email": format!("probe.prequal.{run}@example.com"), "street1": "1 Main St",
             "city": "Boca Raton", "regionAbbr": "FL", "postalCode": "33431", "country": "US",
             "dateOfBirth": "1990-10-10", "ssn": "888776666",
-            "employmentInformation": {"payFrequency": "biweekly", "monthlyIncome": 3200}})))
+            "employmentInformation": {"payFrequency": "biweekly", "monthlyIncome": 3200}})),
+        )
         .await;
     match prequal.and_then(|r| r.str("/data/prequalId")) {
         Some(id) => {
@@ -532,7 +629,8 @@ async fn journey(p: &mut Prober<'_>) {
         }
         None => p.skip("prequalComplete", "prequalStart gave no prequalId"),
     }
-    p.call(Req::new("auth code", "createUserAuthCode").path(uid)).await;
+    p.call(Req::new("auth code", "createUserAuthCode").path(uid))
+        .await;
 }
 
 impl Req<'_> {
@@ -563,24 +661,45 @@ async fn lease_journey(
     )
     .await;
     let lease = p
-        .call(Req::new("create lease A", "createLease").token(t).body(json!({
+        .call(
+            Req::new("create lease A", "createLease")
+                .token(t)
+                .body(json!({
             "transactionId": tx_a,
             "items": [item("PROBE-TV", 499.0, 1), item("PROBE-BAR", 199.99, 1)],
-            "shipping": {"cost": 25.0, "method": "ground"}})))
+            "shipping": {"cost": 25.0, "method": "ground"}})),
+        )
         .await;
     let Some(lease_id) = lease.and_then(|l| l.str("/data/leaseId")) else {
-        p.notes.push("no lease was created; the lease journey was not run".into());
+        p.notes
+            .push("no lease was created; the lease journey was not run".into());
         return;
     };
     let a: &[(&str, &str)] = &[("transactionId", tx_a)];
-    p.call(Req::new("read lease A", "getLease").path(&[("leaseId", &lease_id)]).token(t)).await;
-    p.call(Req::new("finalize before signing is 409", "finalizeTransaction").path(a).expect(409))
-        .await;
+    p.call(
+        Req::new("read lease A", "getLease")
+            .path(&[("leaseId", &lease_id)])
+            .token(t),
+    )
+    .await;
+    p.call(
+        Req::new("finalize before signing is 409", "finalizeTransaction")
+            .path(a)
+            .expect(409),
+    )
+    .await;
     let sign = json!({"ipAddress": "203.0.113.7", "signed": true});
-    p.call(Req::new("sign lease A", "signLease").path(&[("leaseId", &lease_id)]).token(t).body(sign.clone()))
+    p.call(
+        Req::new("sign lease A", "signLease")
+            .path(&[("leaseId", &lease_id)])
+            .token(t)
+            .body(sign.clone()),
+    )
+    .await;
+    p.call(Req::new("read transaction A", "getTransaction").path(a))
         .await;
-    p.call(Req::new("read transaction A", "getTransaction").path(a)).await;
-    p.call(Req::new("finalize A", "finalizeTransaction").path(a)).await;
+    p.call(Req::new("finalize A", "finalizeTransaction").path(a))
+        .await;
     p.call(
         Req::new("ship nothing is 400", "confirmShipment")
             .path(a)
@@ -592,37 +711,69 @@ async fn lease_journey(
     p.call(Req::new("ship the TV", "confirmShipment").path(a).body(json!({"items": [{
         "sku": "PROBE-TV", "quantity": 1, "carrier": "UPS", "trackingNumber": "1Z-PROBE", "shipDate": today}]})))
         .await;
-    p.call(Req::new("receive the TV", "confirmReceipt").path(a).body(json!({"items": [{
-        "sku": "PROBE-TV", "quantity": 1, "receiptDate": today}]})))
-        .await;
-    p.call(Req::new("return the TV", "returnItems").path(a).body(json!({"items": [{"sku": "PROBE-TV", "quantity": 1}]})))
-        .await;
-    p.call(Req::new("cancel the soundbar", "cancelItems").path(a).body(json!({"items": [{"sku": "PROBE-BAR", "quantity": 1}]})))
-        .await;
+    p.call(
+        Req::new("receive the TV", "confirmReceipt")
+            .path(a)
+            .body(json!({"items": [{
+        "sku": "PROBE-TV", "quantity": 1, "receiptDate": today}]})),
+    )
+    .await;
+    p.call(
+        Req::new("return the TV", "returnItems")
+            .path(a)
+            .body(json!({"items": [{"sku": "PROBE-TV", "quantity": 1}]})),
+    )
+    .await;
+    p.call(
+        Req::new("cancel the soundbar", "cancelItems")
+            .path(a)
+            .body(json!({"items": [{"sku": "PROBE-BAR", "quantity": 1}]})),
+    )
+    .await;
 
     let lease_b = p
-        .call(Req::new("create lease B", "createLease").token(t).body(json!({
-            "transactionId": tx_b, "items": [item("PROBE-SOFA", 300.0, 2)]})))
+        .call(
+            Req::new("create lease B", "createLease")
+                .token(t)
+                .body(json!({
+            "transactionId": tx_b, "items": [item("PROBE-SOFA", 300.0, 2)]})),
+        )
         .await;
     if let Some(lease_b) = lease_b.and_then(|l| l.str("/data/leaseId")) {
         let b: &[(&str, &str)] = &[("transactionId", tx_b)];
-        p.call(Req::new("sign lease B", "signLease").path(&[("leaseId", &lease_b)]).token(t).body(sign))
+        p.call(
+            Req::new("sign lease B", "signLease")
+                .path(&[("leaseId", &lease_b)])
+                .token(t)
+                .body(sign),
+        )
+        .await;
+        p.call(Req::new("finalize B", "finalizeTransaction").path(b))
             .await;
-        p.call(Req::new("finalize B", "finalizeTransaction").path(b)).await;
-        p.call(Req::new("ship the sofas", "confirmShipment").path(b).body(json!({"items": [{
-            "sku": "PROBE-SOFA", "quantity": 2, "carrier": "UPS", "shipDate": today}]})))
-            .await;
+        p.call(
+            Req::new("ship the sofas", "confirmShipment")
+                .path(b)
+                .body(json!({"items": [{
+            "sku": "PROBE-SOFA", "quantity": 2, "carrier": "UPS", "shipDate": today}]})),
+        )
+        .await;
         p.call(
             Req::new("return a sofa (plugin path)", "returnItemsViaPluginPath")
                 .path(b)
                 .body(json!({"items": [{"sku": "PROBE-SOFA", "quantity": 1}]})),
         )
         .await;
-        p.call(Req::new("refund", "refundTransaction").path(b).body(json!({"items": [{
-            "lineNumber": 1, "sku": "PROBE-SOFA", "itemCredit": 10.0, "shippingCredit": 0.0}]})))
-            .await;
+        p.call(
+            Req::new("refund", "refundTransaction")
+                .path(b)
+                .body(json!({"items": [{
+            "lineNumber": 1, "sku": "PROBE-SOFA", "itemCredit": 10.0, "shippingCredit": 0.0}]})),
+        )
+        .await;
     }
-    let agreements = p.call(Req::new("agreements", "getAgreements").token(t)).await;
+    let agreements = p
+        .call(Req::new("agreements", "getAgreements").token(t))
+        .await;
     match (agreements.and_then(|a| a.str("/data/0/id")), method_id) {
         (Some(agreement), Some(method)) => {
             p.call(
@@ -633,7 +784,10 @@ async fn lease_journey(
             )
             .await;
         }
-        _ => p.skip("collectPayment", "no agreement or no payment method to pay with"),
+        _ => p.skip(
+            "collectPayment",
+            "no agreement or no payment method to pay with",
+        ),
     }
 }
 
@@ -642,8 +796,10 @@ fn report(spec: &Spec, p: Prober<'_>) -> Report {
     for op in spec.operations() {
         let calls: Vec<&Call> = p.calls.iter().filter(|c| c.op == op.id).collect();
         let exchanges: Vec<Exchange> = calls.iter().map(|c| c.exchange.clone()).collect();
-        let mut undescribed: Vec<String> =
-            calls.iter().flat_map(|c| c.undescribed.iter().cloned()).collect();
+        let mut undescribed: Vec<String> = calls
+            .iter()
+            .flat_map(|c| c.undescribed.iter().cloned())
+            .collect();
         undescribed.sort();
         undescribed.dedup();
         let (outcome, reason) = if exchanges.is_empty() {

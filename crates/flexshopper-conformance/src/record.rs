@@ -77,7 +77,9 @@ pub struct Recorder {
 
 impl std::fmt::Debug for Recorder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Recorder").field("addr", &self.addr).finish_non_exhaustive()
+        f.debug_struct("Recorder")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
     }
 }
 
@@ -122,12 +124,20 @@ impl Recorder {
 
     /// Every exchange so far that broke the spec: `(file name, fixture)`.
     pub fn violations(&self) -> Vec<(String, Fixture)> {
-        self.shared.violations.lock().map(|v| v.clone()).unwrap_or_default()
+        self.shared
+            .violations
+            .lock()
+            .map(|v| v.clone())
+            .unwrap_or_default()
     }
 }
 
 fn bad_gateway(message: &str) -> Response {
-    (StatusCode::BAD_GATEWAY, axum::Json(json!({ "message": message }))).into_response()
+    (
+        StatusCode::BAD_GATEWAY,
+        axum::Json(json!({ "message": message })),
+    )
+        .into_response()
 }
 
 async fn forward(State(shared): State<Arc<Shared>>, req: Request) -> Response {
@@ -142,14 +152,22 @@ async fn forward(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         .headers
         .iter()
         .filter(|(k, _)| !HOP.contains(&k.as_str()))
-        .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
 
     let url = format!(
         "{}{}{}",
         shared.config.upstream.trim_end_matches('/'),
         path,
-        query.as_deref().map(|q| format!("?{q}")).unwrap_or_default()
+        query
+            .as_deref()
+            .map(|q| format!("?{q}"))
+            .unwrap_or_default()
     );
     let Ok(upstream_method) = reqwest::Method::from_bytes(method.as_bytes()) else {
         return bad_gateway("recorder: unsupported method");
@@ -167,7 +185,12 @@ async fn forward(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         .headers()
         .iter()
         .filter(|(k, _)| !HOP.contains(&k.as_str()))
-        .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     let answer_body = answer.bytes().await.unwrap_or_default();
 
@@ -219,7 +242,13 @@ async fn forward(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     response
 }
 
-type Sent<'a> = (&'a str, &'a str, Option<&'a str>, &'a [(String, String)], &'a [u8]);
+type Sent<'a> = (
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    &'a [(String, String)],
+    &'a [u8],
+);
 type Answered<'a> = (u16, &'a [(String, String)], &'a [u8]);
 
 /// Holds one exchange to the spec and makes its redacted fixture.
@@ -229,7 +258,11 @@ fn inspect(shared: &Shared, sent: Sent<'_>, answered: Answered<'_>) -> Fixture {
     let request_json: Option<Value> = serde_json::from_slice(body).ok();
     let response_json: Option<Value> = serde_json::from_slice(answer_body).ok();
 
-    let mut redactor = shared.redactor.lock().map(|r| r.clone()).unwrap_or_default();
+    let mut redactor = shared
+        .redactor
+        .lock()
+        .map(|r| r.clone())
+        .unwrap_or_default();
     for (k, v) in headers.iter().chain(answer_headers) {
         redactor.learn_header(k, v);
     }
@@ -269,12 +302,21 @@ fn inspect(shared: &Shared, sent: Sent<'_>, answered: Answered<'_>) -> Fixture {
             ParamProblem::Invalid(r) => format!("{}: {}", r.field, r.reason),
         });
         let body_problem = op.body.as_ref().and_then(|schema| match &request_json {
-            Some(v) => refusal(schema, v, "body").err().map(|r| format!("{}: {}", r.field, r.reason)),
+            Some(v) => refusal(schema, v, "body")
+                .err()
+                .map(|r| format!("{}: {}", r.field, r.reason)),
             None if body.iter().all(u8::is_ascii_whitespace) => None,
             None => Some("body: not JSON".to_owned()),
         });
         request_problem = problem.or(body_problem);
-        check = check_response(shared.spec, op, status, answer_headers, answer_body, &redactor);
+        check = check_response(
+            shared.spec,
+            op,
+            status,
+            answer_headers,
+            answer_body,
+            &redactor,
+        );
     }
     let crate::check::ResponseCheck {
         violations,
@@ -284,7 +326,9 @@ fn inspect(shared: &Shared, sent: Sent<'_>, answered: Answered<'_>) -> Fixture {
     let text_body = |bytes: &[u8], json: &Option<Value>| match json {
         Some(v) => Some(redactor.value(v)),
         None if bytes.is_empty() => None,
-        None => Some(Value::String(redactor.text(&String::from_utf8_lossy(bytes)))),
+        None => Some(Value::String(
+            redactor.text(&String::from_utf8_lossy(bytes)),
+        )),
     };
     let record_headers = |list: &[(String, String)]| {
         list.iter()

@@ -191,10 +191,19 @@ mod tests {
         let mut r = Redactor::default();
         r.learn(&json!({"email": "jane@shop.test", "lastName": "Doe-Smith"}));
         r.learn_header("Authorization", "key-123");
-        assert_eq!(r.text("Dear Doe-Smith, key-123"), "Dear [REDACTED], [REDACTED]");
-        assert_eq!(r.query("email=jane%40shop.test&page=2"), "email=redacted%40example.com&page=2");
+        assert_eq!(
+            r.text("Dear Doe-Smith, key-123"),
+            "Dear [REDACTED], [REDACTED]"
+        );
+        assert_eq!(
+            r.query("email=jane%40shop.test&page=2"),
+            "email=redacted%40example.com&page=2"
+        );
         assert_eq!(r.header("authorization", "key-123"), json!(REDACTED));
-        assert_eq!(r.value(&json!({"note": "for jane@shop.test"})), json!({"note": "for [REDACTED]"}));
+        assert_eq!(
+            r.value(&json!({"note": "for jane@shop.test"})),
+            json!({"note": "for [REDACTED]"})
+        );
     }
 
     #[test]

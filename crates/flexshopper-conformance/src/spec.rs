@@ -115,9 +115,7 @@ impl Spec {
     /// The compiled-in spec (`spec/flexshopper.yaml`), built once per process.
     pub fn embedded() -> &'static Spec {
         static SPEC: OnceLock<Spec> = OnceLock::new();
-        SPEC.get_or_init(|| {
-            Spec::from_yaml(EMBEDDED_SPEC).expect("spec/flexshopper.yaml compiles")
-        })
+        SPEC.get_or_init(|| Spec::from_yaml(EMBEDDED_SPEC).expect("spec/flexshopper.yaml compiles"))
     }
 
     /// Reads and compiles an OpenAPI 3.0 document (YAML or JSON).

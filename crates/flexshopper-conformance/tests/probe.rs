@@ -45,14 +45,21 @@ async fn an_altered_spec_names_each_violation() {
             "    LeaseSettings:\n      type: object\n      required: [minimumOrderValue]\n      properties:\n        minimumOrderValue:\n          type: string",
             1,
         );
-    assert_ne!(altered, EMBEDDED_SPEC, "the LeaseSettings schema moved; update this test");
+    assert_ne!(
+        altered, EMBEDDED_SPEC,
+        "the LeaseSettings schema moved; update this test"
+    );
     let before = altered.len();
     let altered = altered.replacen(
         "      description: A lease, its contract and terms (amounts in dollars).\n      required: [",
         "      description: A lease, its contract and terms (amounts in dollars).\n      required: [surcharge, ",
         1,
     );
-    assert_ne!(altered.len(), before, "the LeaseTerms schema moved; update this test");
+    assert_ne!(
+        altered.len(),
+        before,
+        "the LeaseTerms schema moved; update this test"
+    );
     let spec = Spec::from_yaml(&altered).unwrap();
     let report = probe(&spec).await;
     assert!(!report.conforms);
@@ -60,8 +67,22 @@ async fn an_altered_spec_names_each_violation() {
         .violations()
         .map(|(op, v)| (op.to_owned(), v.path.clone(), v.keyword.clone()))
         .collect();
-    assert!(found.contains(&("getLeaseSettings".into(), "/data/minimumOrderValue".into(), "type".into())), "{found:?}");
-    assert!(found.contains(&("createLease".into(), "/data/surcharge".into(), "required".into())), "{found:?}");
+    assert!(
+        found.contains(&(
+            "getLeaseSettings".into(),
+            "/data/minimumOrderValue".into(),
+            "type".into()
+        )),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&(
+            "createLease".into(),
+            "/data/surcharge".into(),
+            "required".into()
+        )),
+        "{found:?}"
+    );
     let text = report.render();
     assert!(text.contains("VIOLATES      getLeaseSettings"), "{text}");
     assert!(!text.contains(KEY));

@@ -101,7 +101,11 @@ async fn fixtures_keep_no_secret_of_the_requests() {
         let path = entry.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap();
         for secret in secrets {
-            assert!(!text.contains(secret), "{} keeps {secret}:\n{text}", path.display());
+            assert!(
+                !text.contains(secret),
+                "{} keeps {secret}:\n{text}",
+                path.display()
+            );
         }
     }
     for (name, f) in &fixtures {
@@ -115,14 +119,20 @@ async fn fixtures_keep_no_secret_of_the_requests() {
         .collect();
     assert_eq!(
         flagged,
-        [(Some("confirmShipment".into()), Some("items: value has less than 1 item".into()))]
+        [(
+            Some("confirmShipment".into()),
+            Some("items: value has less than 1 item".into())
+        )]
     );
     // Redaction keeps shapes: the recorded createUser answer still names a token.
     let (_, created) = fixtures
         .iter()
         .find(|(_, f)| f.operation_id.as_deref() == Some("createUser"))
         .unwrap();
-    assert_eq!(created.response.body.as_ref().unwrap()["data"]["token"], json!("[REDACTED]"));
+    assert_eq!(
+        created.response.body.as_ref().unwrap()["data"]["token"],
+        json!("[REDACTED]")
+    );
     assert_eq!(created.request.headers["authorization"], "[REDACTED]");
 }
 
