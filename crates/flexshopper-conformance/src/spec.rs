@@ -61,7 +61,7 @@ pub struct ResponseSpec {
     pub key: String,
     /// The JSON body's compiled schema, when the response documents one.
     pub body: Option<Validator>,
-    /// The JSON body's schema as draft-7 JSON (its `$ref`s point into [`Spec::root`]).
+    /// The JSON body's schema as draft-7 JSON (its `$ref`s resolve with [`Spec::resolve`]).
     pub body_schema: Option<Value>,
     /// Documented headers: name (lower case), required, compiled schema.
     pub headers: Vec<(String, bool, Validator)>,
