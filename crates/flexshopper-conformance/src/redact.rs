@@ -27,6 +27,15 @@ pub struct Redactor {
     secrets: BTreeSet<String>,
 }
 
+/// The replacement for field `key` of `object`: `code` is secret where it is an auth
+/// code (a string without the `message` an error code comes with).
+fn field_placeholder(object: &Map<String, Value>, key: &str, value: &Value) -> Option<Value> {
+    if key == "code" && value.is_string() && !object.contains_key("message") {
+        return Some(Value::String(REDACTED.into()));
+    }
+    placeholder(key, value)
+}
+
 /// The replacement for a field called `key`, if it is secret or personal.
 fn placeholder(key: &str, value: &Value) -> Option<Value> {
     let k: String = key
@@ -38,7 +47,7 @@ fn placeholder(key: &str, value: &Value) -> Option<Value> {
     let digits = |n: usize| Some(Value::String("0".repeat(n)));
     let replacement = match k.as_str() {
         "authorization" | "customertoken" | "token" | "apikey" | "password" | "secret"
-        | "authcode" => s(REDACTED),
+        | "authcode" | "childkey" => s(REDACTED),
         "passcode" => digits(6),
         "ssn" | "last4ssn" | "ssnlast4" => digits(value.as_str().map_or(9, str::len).clamp(4, 9)),
         "account" | "accountnumber" | "bankaccountnumber" | "cardnumber" => digits(8),
@@ -81,7 +90,7 @@ impl Redactor {
             Value::Object(map) => {
                 for (k, v) in map {
                     if let Value::String(s) = v
-                        && placeholder(k, v).is_some()
+                        && field_placeholder(map, k, v).is_some()
                     {
                         self.remember(s);
                     }
@@ -106,7 +115,7 @@ impl Redactor {
             Value::Object(map) => Value::Object(
                 map.iter()
                     .map(|(k, v)| {
-                        let v = placeholder(k, v).unwrap_or_else(|| self.value(v));
+                        let v = field_placeholder(map, k, v).unwrap_or_else(|| self.value(v));
                         (k.clone(), v)
                     })
                     .collect::<Map<_, _>>(),
@@ -209,7 +218,12 @@ mod tests {
     #[test]
     fn an_error_code_is_not_a_secret() {
         let r = Redactor::default();
-        let codes = json!({"error": {"code": "LeaseNotFound"}, "other": {"code": 11503}});
+        let codes =
+            json!({"error": {"code": "LeaseNotFound", "message": "m"}, "other": {"code": 11503}});
         assert_eq!(r.value(&codes), codes);
+        assert_eq!(
+            r.value(&json!({"code": "00b070fc"})),
+            json!({"code": REDACTED})
+        );
     }
 }
