@@ -10,7 +10,6 @@ use flexshopper::Environment;
 use flexshopper_conformance::probe::{self, ProbeConfig};
 use flexshopper_conformance::record::{Recorder, RecorderConfig};
 use flexshopper_conformance::spec::Spec;
-use flexshopper_sandbox::{Sandbox, SandboxConfig};
 
 use crate::args::{EnvArg, GlobalArgs};
 use crate::error::CliError;
@@ -104,12 +103,7 @@ pub async fn probe(global: &GlobalArgs, args: ConformanceArgs) -> Result<(), Cli
             (url, key)
         }
         None => {
-            let sandbox = Sandbox::start(SandboxConfig::new())
-                .await
-                .map_err(|source| CliError::Io {
-                    context: "starting the embedded sandbox".into(),
-                    source,
-                })?;
+            let sandbox = crate::target::start_sandbox().await?;
             if !global.json {
                 eprintln!(
                     "note: probing an embedded sandbox at {} (the project's own simulator); use --env sandbox with FLEXSHOPPER_API_KEY to probe FlexShopper",

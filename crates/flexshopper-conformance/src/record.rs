@@ -140,16 +140,9 @@ fn bad_gateway(message: &str) -> Response {
         .into_response()
 }
 
-async fn forward(State(shared): State<Arc<Shared>>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, 16 << 20).await else {
-        return bad_gateway("recorder: the request body is unreadable or over 16 MiB");
-    };
-    let method = parts.method.as_str().to_owned();
-    let path = parts.uri.path().to_owned();
-    let query = parts.uri.query().map(str::to_owned);
-    let headers: Vec<(String, String)> = parts
-        .headers
+/// The end-to-end headers (hop-by-hop ones left out), as text.
+fn end_to_end(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
+    headers
         .iter()
         .filter(|(k, _)| !HOP.contains(&k.as_str()))
         .map(|(k, v)| {
@@ -158,7 +151,18 @@ async fn forward(State(shared): State<Arc<Shared>>, req: Request) -> Response {
                 String::from_utf8_lossy(v.as_bytes()).into_owned(),
             )
         })
-        .collect();
+        .collect()
+}
+
+async fn forward(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, 16 << 20).await else {
+        return bad_gateway("recorder: the request body is unreadable or over 16 MiB");
+    };
+    let method = parts.method.as_str().to_owned();
+    let path = parts.uri.path().to_owned();
+    let query = parts.uri.query().map(str::to_owned);
+    let headers = end_to_end(&parts.headers);
 
     let url = format!(
         "{}{}{}",
@@ -181,17 +185,7 @@ async fn forward(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         Err(_) => return bad_gateway("recorder: the upstream did not answer"),
     };
     let status = answer.status().as_u16();
-    let answer_headers: Vec<(String, String)> = answer
-        .headers()
-        .iter()
-        .filter(|(k, _)| !HOP.contains(&k.as_str()))
-        .map(|(k, v)| {
-            (
-                k.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+    let answer_headers = end_to_end(answer.headers());
     let answer_body = answer.bytes().await.unwrap_or_default();
 
     let fixture = inspect(
