@@ -177,7 +177,8 @@ async fn forward(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         return bad_gateway("recorder: unsupported method");
     };
     let mut upstream = shared.http.request(upstream_method, url).body(body.clone());
-    for (k, v) in &headers {
+    // Bodies must arrive readable to be validated and recorded: no compression.
+    for (k, v) in headers.iter().filter(|(k, _)| k != "accept-encoding") {
         upstream = upstream.header(k, v);
     }
     let answer = match upstream.send().await {
