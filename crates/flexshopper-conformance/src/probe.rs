@@ -86,6 +86,9 @@ pub struct Report {
     pub base_url: String,
     /// No operation violates the spec.
     pub conforms: bool,
+    /// The journey ran (false when the server did not answer or refused the API key:
+    /// then nothing was really checked).
+    pub complete: bool,
     /// Counts: conforms, violates, not exercised.
     pub summary: BTreeMap<&'static str, usize>,
     /// One entry per operation of the spec, by operationId.
@@ -242,6 +245,7 @@ struct Prober<'a> {
     calls: Vec<Call>,
     notes: Vec<String>,
     skipped: BTreeMap<String, String>,
+    complete: bool,
 }
 
 fn encode(segment: &str) -> String {
@@ -397,6 +401,7 @@ pub async fn run(spec: &Spec, config: &ProbeConfig) -> Report {
         calls: Vec::new(),
         notes: Vec::new(),
         skipped: BTreeMap::new(),
+        complete: true,
     };
     journey(&mut p).await;
     report(spec, p)
@@ -411,13 +416,22 @@ async fn journey(p: &mut Prober<'_>) {
     let tx_c = format!("PROBE-{run}-C");
 
     // Merchant reads.
-    if p.call(Req::new("lease settings", "getLeaseSettings"))
-        .await
-        .is_none()
-    {
-        p.notes
-            .push("the server did not answer; nothing else was tried".into());
-        return;
+    match p.call(Req::new("lease settings", "getLeaseSettings")).await {
+        None => {
+            p.notes
+                .push("the server did not answer; nothing else was tried".into());
+            p.complete = false;
+            return;
+        }
+        Some(r) if matches!(r.status, 401 | 403) => {
+            p.notes.push(format!(
+                "the API key was refused ({}); nothing else was tried: check FLEXSHOPPER_API_KEY and --env",
+                r.status
+            ));
+            p.complete = false;
+            return;
+        }
+        Some(_) => {}
     }
     p.call(Req::new("products", "getProducts").query(&[("page", "1")]))
         .await;
@@ -831,6 +845,7 @@ fn report(spec: &Spec, p: Prober<'_>) -> Report {
     Report {
         base_url: p.config.base_url.clone(),
         conforms: summary["violates"] == 0,
+        complete: p.complete,
         summary,
         operations,
         notes: p.notes,

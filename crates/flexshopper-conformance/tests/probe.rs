@@ -21,7 +21,7 @@ async fn probe(spec: &Spec) -> Report {
 async fn every_operation_of_the_sandbox_conforms() {
     let report = probe(Spec::embedded()).await;
     println!("{}", report.render());
-    assert!(report.conforms, "{}", report.render());
+    assert!(report.conforms && report.complete, "{}", report.render());
     assert_eq!(report.notes, Vec::<String>::new(), "{}", report.render());
     let not_exercised: Vec<&str> = report
         .operations
@@ -33,6 +33,33 @@ async fn every_operation_of_the_sandbox_conforms() {
     for op in &report.operations {
         assert_eq!(op.undescribed, Vec::<String>::new(), "{}", op.operation_id);
     }
+}
+
+#[tokio::test]
+async fn a_refused_key_stops_the_journey_and_says_so() {
+    let sandbox = Sandbox::start(SandboxConfig::new().api_key("the-only-key"))
+        .await
+        .unwrap();
+    let report = probe::run(
+        Spec::embedded(),
+        &ProbeConfig {
+            base_url: sandbox.base_url().to_owned(),
+            api_key: KEY.into(),
+            run_id: "t2".into(),
+        },
+    )
+    .await;
+    assert!(!report.complete);
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("the API key was refused (401)")),
+        "{:?}",
+        report.notes
+    );
+    assert_eq!(report.summary["not_exercised"], 38);
+    assert!(!report.render().contains(KEY));
 }
 
 #[tokio::test]
