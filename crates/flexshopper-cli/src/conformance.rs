@@ -28,9 +28,9 @@ pub struct ConformanceArgs {
 /// The recorder's options.
 #[derive(Debug, Args)]
 pub struct RecordArgs {
-    /// The server to forward to, e.g. https://apis.sandbox.flexshopper.com.
+    /// The server to forward to, e.g. https://apis.sandbox.flexshopper.com (default: --base-url, or --env's URL).
     #[arg(long, value_name = "URL")]
-    pub upstream: String,
+    pub upstream: Option<String>,
     /// Directory the redacted fixtures are written to (created if missing).
     #[arg(long, value_name = "DIR")]
     pub dir: PathBuf,
@@ -152,15 +152,26 @@ pub async fn probe(global: &GlobalArgs, args: ConformanceArgs) -> Result<(), Cli
 }
 
 /// `flexshopper record`.
-pub async fn record(args: RecordArgs) -> Result<(), CliError> {
-    refuse_production(&args.upstream, args.allow_production, "--upstream")?;
+pub async fn record(global: &GlobalArgs, args: RecordArgs) -> Result<(), CliError> {
+    let upstream = match (&args.upstream, &global.base_url, global.env) {
+        (Some(url), _, _) | (None, Some(url), _) => url.clone(),
+        (None, None, Some(EnvArg::Sandbox)) => Environment::Sandbox.base_url().to_owned(),
+        (None, None, Some(EnvArg::Production)) => Environment::Production.base_url().to_owned(),
+        (None, None, None) => {
+            return Err(CliError::usage(
+                "--upstream",
+                "name the server to forward to (or give --env or --base-url)",
+            ));
+        }
+    };
+    refuse_production(&upstream, args.allow_production, "--upstream")?;
     let spec = load_spec(args.spec.as_ref())?;
     let reporter: flexshopper_conformance::record::Reporter =
         Arc::new(|line: &str| eprintln!("{line}"));
     let recorder = Recorder::start(
         spec,
         RecorderConfig {
-            upstream: args.upstream.clone(),
+            upstream: upstream.clone(),
             dir: args.dir.clone(),
             listen: args.listen,
             reporter: Some(reporter),
@@ -174,7 +185,7 @@ pub async fn record(args: RecordArgs) -> Result<(), CliError> {
     println!("listening on {}", recorder.base_url());
     eprintln!(
         "forwarding to {}; redacted fixtures go to {}; Ctrl-C stops",
-        args.upstream,
+        upstream,
         args.dir.display()
     );
     tokio::signal::ctrl_c()

@@ -28,7 +28,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 })
         }
         Command::Conformance(args) => conformance::probe(&cli.global, args).await,
-        Command::Record(args) => conformance::record(args).await,
+        Command::Record(args) => conformance::record(&cli.global, args).await,
         Command::LeaseFlow(args) => {
             let target = target::resolve(&cli.global).await?;
             journey::run(&target.client, &target.description, args, json).await

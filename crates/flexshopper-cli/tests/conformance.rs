@@ -147,3 +147,56 @@ fn a_url_without_a_key_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("FLEXSHOPPER_API_KEY"));
 }
+
+/// `flexshopper record` announces its address first thing on stdout, forwards, and
+/// writes one redacted fixture per exchange.
+#[test]
+fn the_record_command_forwards_and_writes_redacted_fixtures() {
+    use std::io::{BufRead, BufReader};
+    let (sandbox, rt) = sandbox();
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("flexshopper"))
+        .args([
+            "record",
+            "--listen",
+            "127.0.0.1:0",
+            "--base-url",
+            sandbox.base_url(),
+            "--dir",
+        ])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let base = first
+        .trim()
+        .strip_prefix("listening on ")
+        .map(str::to_owned);
+    let status = base.as_ref().map(|b| {
+        rt.block_on(async {
+            reqwest::Client::new()
+                .get(format!("{b}/v3/settings/lease"))
+                .header("Authorization", KEY)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        })
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(base.is_some(), "first stdout line was {first:?}");
+    assert_eq!(status, Some(200));
+    let fixture = std::fs::read_to_string(dir.path().join("0001-getLeaseSettings.json")).unwrap();
+    assert!(
+        fixture.contains("\"authorization\": \"[REDACTED]\""),
+        "{fixture}"
+    );
+    assert!(!fixture.contains(KEY));
+}
