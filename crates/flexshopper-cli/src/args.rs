@@ -77,6 +77,10 @@ pub enum Command {
     Sandbox(flexshopper_sandbox::cli::SandboxArgs),
     /// Run an example shop that uses the Payment Plugin (FlexSDK) against an embedded sandbox.
     PluginDemo(PluginDemoArgs),
+    /// Check a FlexShopper server against the spec: the documented journey, every response validated (exit 1 on a violation).
+    Conformance(crate::conformance::ConformanceArgs),
+    /// A validating proxy in front of a FlexShopper server that writes redacted request/response fixtures.
+    Record(crate::conformance::RecordArgs),
 }
 
 #[derive(Debug, Args)]

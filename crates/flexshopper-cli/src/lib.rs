@@ -2,6 +2,7 @@
 //! `flexshopper` crate and renders the results. No business logic lives here.
 
 pub mod args;
+pub mod conformance;
 pub mod error;
 mod input;
 mod journey;
@@ -31,6 +32,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             context: "running the plugin demo".into(),
             source: e,
         }),
+        Command::Conformance(args) => conformance::probe(&cli.global, args).await,
+        Command::Record(args) => conformance::record(&cli.global, args).await,
         Command::LeaseFlow(args) => {
             let target = target::resolve(&cli.global).await?;
             journey::run(&target.client, &target.description, args, json).await

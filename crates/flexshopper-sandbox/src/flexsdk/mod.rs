@@ -222,7 +222,7 @@ fn create_order_schema() -> &'static Validator {
 
 /// Checks `createOrder` options against the schema; `Err((field, reason))`.
 pub fn validate_create_order(order: &Value) -> Result<(), (String, String)> {
-    crate::contract::refusal(create_order_schema(), order, "options").map_err(|r| {
+    flexshopper_conformance::check::refusal(create_order_schema(), order, "options").map_err(|r| {
         let reason = if r.keyword == "schema" && r.reason.contains("oneOf") {
             "expected a whole number from 1 to 100000".to_owned()
         } else {
