@@ -37,6 +37,35 @@ impl Environment {
             Environment::Custom(url) => url.trim_end_matches('/'),
         }
     }
+
+    /// Whether the base URL is usable: an `http://` or `https://` URL with a host and
+    /// no query or fragment. [`FlexShopperBuilder::build`] refuses a client whose
+    /// environment fails this, so a typo never surfaces later as a transport error.
+    ///
+    /// ```
+    /// use flexshopper::Environment;
+    /// assert!(Environment::Custom("http://127.0.0.1:8080".into()).check().is_ok());
+    /// let reason = Environment::Custom("not a url".into()).check().unwrap_err();
+    /// assert!(reason.contains("not a URL"), "{reason}");
+    /// assert!(Environment::Custom("ftp://example.com".into()).check().is_err());
+    /// ```
+    pub fn check(&self) -> Result<(), String> {
+        let url = self.base_url();
+        let parsed = reqwest::Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(format!(
+                "`{url}` must be an http:// or https:// URL, not {}://",
+                parsed.scheme()
+            ));
+        }
+        if parsed.host().is_none() {
+            return Err(format!("`{url}` has no host"));
+        }
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err(format!("`{url}` must not have a query or fragment"));
+        }
+        Ok(())
+    }
 }
 
 /// Configures a [`FlexShopper`] client.
@@ -129,6 +158,9 @@ impl FlexShopperBuilder {
         let key = self.api_key.ok_or_else(|| {
             Error::config("an API key is required (FlexShopper::builder().api_key(..))")
         })?;
+        self.environment
+            .check()
+            .map_err(|reason| Error::config(format!("environment: {reason}")))?;
         let http = http_client(
             &key,
             &self.user_agent,
@@ -271,6 +303,26 @@ mod tests {
     fn building_without_a_key_is_a_config_error() {
         let err = FlexShopper::builder().build().unwrap_err();
         assert!(matches!(err, Error::Config { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_malformed_custom_url_is_refused_at_build() {
+        for url in [
+            "not a url",
+            "ftp://x.example",
+            "http://",
+            "https://x.example/?q=1",
+        ] {
+            let err = FlexShopper::builder()
+                .api_key("k")
+                .environment(Environment::Custom(url.into()))
+                .build()
+                .unwrap_err();
+            assert!(
+                matches!(err, Error::Config { .. }) && err.to_string().contains("environment"),
+                "{url}: {err}"
+            );
+        }
     }
 
     #[test]

@@ -89,10 +89,19 @@ impl Decision {
         }
     }
 
-    /// The status word (`approved`, `pending`, …).
+    /// The status word: `approved`, `spending_hold` (FlexShopper reports an approved
+    /// decision with a hold; no lease can be created, so it is not called approved
+    /// here), `pending`, `denied`, `none`, or an unknown status verbatim.
+    ///
+    /// ```
+    /// use flexshopper::{Decision, Limits};
+    /// assert_eq!(Decision::SpendingHold(Limits::default()).status(), "spending_hold");
+    /// assert_eq!(Decision::Denied.status(), "denied");
+    /// ```
     pub fn status(&self) -> &str {
         match self {
-            Decision::Approved(_) | Decision::SpendingHold(_) => "approved",
+            Decision::Approved(_) => "approved",
+            Decision::SpendingHold(_) => "spending_hold",
             Decision::Pending { .. } => "pending",
             Decision::Denied => "denied",
             Decision::NotApplied => "none",
@@ -101,13 +110,17 @@ impl Decision {
     }
 
     /// The approval, or a workflow error saying why there is none.
+    ///
+    /// ```
+    /// use flexshopper::{Decision, Error, Limits, WorkflowError};
+    /// let err = Decision::SpendingHold(Limits::default()).into_approval().unwrap_err();
+    /// assert!(matches!(err, Error::Workflow(WorkflowError::SpendingHold)));
+    /// assert!(err.to_string().contains("spending hold"));
+    /// ```
     pub fn into_approval(self) -> Result<Approval, Error> {
         match self {
             Decision::Approved(a) => Ok(a),
-            Decision::SpendingHold(_) => Err(crate::WorkflowError::NotApproved {
-                status: "approved with a spending hold".into(),
-            }
-            .into()),
+            Decision::SpendingHold(_) => Err(crate::WorkflowError::SpendingHold.into()),
             other => Err(crate::WorkflowError::NotApproved {
                 status: other.status().to_string(),
             }
