@@ -4,10 +4,10 @@
 use crate::error::Error;
 use crate::retry::RetryPolicy;
 use crate::secret::{ApiKey, KeyFingerprint};
-use rust_decimal::Decimal;
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use std::time::Instant;
 
 /// Where the client sends requests.
 ///
@@ -84,7 +84,7 @@ impl Environment {
 ///     .unwrap();
 /// assert!(!format!("{client:?}").contains("merchant-key"));
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 #[must_use]
 pub struct FlexShopperBuilder {
     api_key: Option<ApiKey>,
@@ -94,6 +94,8 @@ pub struct FlexShopperBuilder {
     total_timeout: Duration,
     retry: RetryPolicy,
     user_agent: String,
+    settings_ttl: Duration,
+    http: Option<reqwest::ClientBuilder>,
 }
 
 impl Default for FlexShopperBuilder {
@@ -106,6 +108,8 @@ impl Default for FlexShopperBuilder {
             total_timeout: Duration::from_secs(90),
             retry: RetryPolicy::default(),
             user_agent: concat!("flexshopper-rs/", env!("CARGO_PKG_VERSION")).to_string(),
+            settings_ttl: Duration::from_secs(300),
+            http: None,
         }
     }
 }
@@ -153,7 +157,41 @@ impl FlexShopperBuilder {
         self
     }
 
-    /// Builds the client (one connection pool shared by all its clones).
+    /// How long the merchant's lease settings (the lease minimum every
+    /// [`FlexShopper::create_lease`] checks) are cached. Default 5 minutes; zero reads
+    /// them before every lease.
+    pub fn settings_ttl(mut self, ttl: Duration) -> Self {
+        self.settings_ttl = ttl;
+        self
+    }
+
+    /// Builds the HTTP client from your own `reqwest::ClientBuilder`: proxies, custom
+    /// root certificates, client certificates, DNS, pool settings. This crate adds
+    /// the API key (as a sensitive default header), the user agent and the timeouts
+    /// to it. A builder rather than a built `reqwest::Client`: the generated client
+    /// has no per-request hook, and a built client cannot take the key as a default
+    /// header afterwards. [`reqwest`] is re-exported so the versions always match.
+    ///
+    /// ```
+    /// use flexshopper::{Environment, FlexShopper, reqwest};
+    /// let http = reqwest::Client::builder()
+    ///     .proxy(reqwest::Proxy::all("http://proxy.internal:3128")?)
+    ///     .pool_max_idle_per_host(4);
+    /// let client = FlexShopper::builder()
+    ///     .api_key("merchant-key")
+    ///     .environment(Environment::Production)
+    ///     .http_client_builder(http)
+    ///     .build()?;
+    /// assert!(!format!("{client:?}").contains("merchant-key"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn http_client_builder(mut self, builder: reqwest::ClientBuilder) -> Self {
+        self.http = Some(builder);
+        self
+    }
+
+    /// Builds the client (one connection pool shared by all its clones). Refuses a
+    /// missing API key and an unusable environment ([`Environment::check`]).
     pub fn build(self) -> Result<FlexShopper, Error> {
         let key = self.api_key.ok_or_else(|| {
             Error::config("an API key is required (FlexShopper::builder().api_key(..))")
@@ -162,41 +200,51 @@ impl FlexShopperBuilder {
             .check()
             .map_err(|reason| Error::config(format!("environment: {reason}")))?;
         let http = http_client(
+            self.http.unwrap_or_default(),
             &key,
             &self.user_agent,
             self.attempt_timeout,
             self.connect_timeout,
         )?;
         let base_url = self.environment.base_url().to_string();
+        let api = flexshopper_api::Client::new_with_client(&base_url, http.clone());
         Ok(FlexShopper {
             inner: Arc::new(Inner {
-                api: flexshopper_api::Client::new_with_client(&base_url, http.clone()),
+                api,
                 http,
                 fingerprint: KeyFingerprint::of(&key),
                 base_url,
                 retry: self.retry,
                 total_timeout: self.total_timeout,
                 attempt_timeout: self.attempt_timeout,
-                lease_minimum: OnceLock::new(),
+                settings_ttl: self.settings_ttl,
+                settings: Mutex::new(None),
             }),
         })
     }
 }
 
-/// The API key goes into a default header marked sensitive, so reqwest and hyper
-/// never print it; this is the only place the key is exposed.
+/// The `Authorization` value, marked sensitive so reqwest and hyper never print it;
+/// this is the only place the key is exposed.
+fn auth_header(key: &ApiKey) -> Result<reqwest::header::HeaderValue, Error> {
+    let mut auth = reqwest::header::HeaderValue::from_str(key.expose())
+        .map_err(|_| Error::config("the API key contains characters not allowed in a header"))?;
+    auth.set_sensitive(true);
+    Ok(auth)
+}
+
+/// The API key goes into a default header of the client this crate builds.
 fn http_client(
+    builder: reqwest::ClientBuilder,
     key: &ApiKey,
     user_agent: &str,
     attempt: Duration,
     connect: Duration,
 ) -> Result<reqwest::Client, Error> {
-    let mut auth = reqwest::header::HeaderValue::from_str(key.expose())
-        .map_err(|_| Error::config("the API key contains characters not allowed in a header"))?;
-    auth.set_sensitive(true);
+    let auth = auth_header(key)?;
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(reqwest::header::AUTHORIZATION, auth);
-    reqwest::Client::builder()
+    builder
         .default_headers(headers)
         .user_agent(user_agent)
         .timeout(attempt)
@@ -235,7 +283,8 @@ pub(crate) struct Inner {
     pub(crate) retry: RetryPolicy,
     pub(crate) total_timeout: Duration,
     pub(crate) attempt_timeout: Duration,
-    pub(crate) lease_minimum: OnceLock<Decimal>,
+    pub(crate) settings_ttl: Duration,
+    pub(crate) settings: Mutex<Option<(Instant, crate::merchant::LeaseSettings)>>,
 }
 
 impl fmt::Debug for FlexShopper {

@@ -176,6 +176,41 @@ impl fmt::Debug for BankAccount {
     }
 }
 
+impl BankAccount {
+    pub(crate) fn check(&self, c: Checker) -> Checker {
+        c.routing_number("bankAccount.routing", &self.routing)
+            .account_number("bankAccount.account", self.account.expose())
+    }
+
+    /// The wire form; the account number is exposed only here, at send time.
+    pub(crate) fn to_json(&self) -> serde_json::Value {
+        json!({"routing": self.routing, "account": self.account.expose(), "type": self.kind})
+    }
+}
+
+impl Employment {
+    pub(crate) fn check(&self, mut c: Checker) -> Checker {
+        c = c.amount(
+            "employmentInformation.monthlyIncome",
+            self.monthly_income.unwrap_or_default(),
+        );
+        for (k, d) in [
+            ("nextPayDate", &self.next_pay_date),
+            ("lastPayDate", &self.last_pay_date),
+        ] {
+            if let Some(d) = d {
+                c = c.date(&format!("employmentInformation.{k}"), d);
+            }
+        }
+        c
+    }
+
+    pub(crate) fn to_json(&self) -> serde_json::Value {
+        json!({"name": self.employer, "monthlyIncome": self.monthly_income, "payFrequency": self.pay_frequency,
+               "nextPayDate": self.next_pay_date, "lastPayDate": self.last_pay_date})
+    }
+}
+
 /// Employment and income.
 #[derive(Debug, Clone, Default)]
 pub struct Employment {
@@ -265,23 +300,10 @@ impl Application {
             c = c.ssn("ssn", ssn.expose());
         }
         if let Some(b) = &self.bank_account {
-            c = c
-                .routing_number("bankAccount.routing", &b.routing)
-                .account_number("bankAccount.account", b.account.expose());
+            c = b.check(c);
         }
         if let Some(e) = &self.employment {
-            c = c.amount(
-                "employmentInformation.monthlyIncome",
-                e.monthly_income.unwrap_or_default(),
-            );
-            for (k, d) in [
-                ("nextPayDate", &e.next_pay_date),
-                ("lastPayDate", &e.last_pay_date),
-            ] {
-                if let Some(d) = d {
-                    c = c.date(&format!("employmentInformation.{k}"), d);
-                }
-            }
+            c = e.check(c);
         }
         c.amount(
             "expectedPurchaseAmount",
@@ -293,14 +315,8 @@ impl Application {
     /// The wire request; secrets are exposed only here, at send time.
     fn to_wire(&self) -> Result<types::ApplicationRequest, Error> {
         let a = &self.address;
-        let emp = self.employment.as_ref().map(|e| {
-            json!({"name": e.employer, "monthlyIncome": e.monthly_income, "payFrequency": e.pay_frequency,
-                   "nextPayDate": e.next_pay_date, "lastPayDate": e.last_pay_date})
-        });
-        let bank = self
-            .bank_account
-            .as_ref()
-            .map(|b| json!({"routing": b.routing, "account": b.account.expose(), "type": b.kind}));
+        let emp = self.employment.as_ref().map(Employment::to_json);
+        let bank = self.bank_account.as_ref().map(BankAccount::to_json);
         wire(
             "application",
             json!({

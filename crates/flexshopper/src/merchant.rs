@@ -117,25 +117,72 @@ impl NewPaymentMethod {
     }
 }
 
+/// The merchant's lease settings (`GET /v3/settings/lease`).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct LeaseSettings {
+    /// The smallest lease total FlexShopper accepts, in dollars.
+    pub minimum_order_value: Decimal,
+    /// The raw record (every field the server sent that the spec knows).
+    pub raw: types::LeaseSettings,
+}
+
 impl FlexShopper {
-    /// The merchant's lease minimum in dollars (`GET /v3/settings/lease`), read once
-    /// and cached; $49.95 if the settings cannot be read.
-    pub async fn lease_minimum(&self) -> Result<Decimal, Error> {
-        if let Some(m) = self.inner.lease_minimum.get() {
-            return Ok(*m);
+    /// The merchant's lease settings, cached for the builder's
+    /// [`settings_ttl`](crate::FlexShopperBuilder::settings_ttl) (5 minutes by default):
+    /// [`FlexShopper::create_lease`] checks the lease minimum without a request per lease.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// let settings = client.lease_settings().await?;
+    /// assert_eq!(settings.minimum_order_value, flexshopper::Decimal::new(4995, 2));
+    /// # Ok(()) }
+    /// ```
+    pub async fn lease_settings(&self) -> Result<LeaseSettings, Error> {
+        let ttl = self.inner.settings_ttl;
+        if let Ok(cache) = self.inner.settings.lock()
+            && let Some((at, settings)) = cache.as_ref()
+            && at.elapsed() < ttl
+        {
+            return Ok(settings.clone());
         }
         let api = self.api();
-        let minimum = match self
+        let r = self
             .send("getLeaseSettings", Safety::Idempotent, || {
                 api.get_lease_settings().send()
             })
-            .await
-        {
-            Ok(s) => s.data.minimum_order_value.0,
-            Err(e) if e.status().is_some_and(|s| s == 404) => DEFAULT_LEASE_MINIMUM,
-            Err(e) => return Err(e),
+            .await?;
+        let settings = LeaseSettings {
+            minimum_order_value: r.data.minimum_order_value.0,
+            raw: r.data,
         };
-        Ok(*self.inner.lease_minimum.get_or_init(|| minimum))
+        if let Ok(mut cache) = self.inner.settings.lock() {
+            *cache = Some((std::time::Instant::now(), settings.clone()));
+        }
+        Ok(settings)
+    }
+
+    /// The merchant's lease minimum in dollars, from the cached
+    /// [`lease_settings`](FlexShopper::lease_settings); $49.95 when the server has no
+    /// settings (404).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// assert_eq!(client.lease_minimum().await?.to_string(), "49.95");
+    /// # Ok(()) }
+    /// ```
+    pub async fn lease_minimum(&self) -> Result<Decimal, Error> {
+        match self.lease_settings().await {
+            Ok(s) => Ok(s.minimum_order_value),
+            Err(e) if e.status() == Some(404) => Ok(DEFAULT_LEASE_MINIMUM),
+            Err(e) => Err(e),
+        }
     }
 
     /// The merchant's products.

@@ -122,6 +122,15 @@ secret_type!(
     ChildKey
 );
 
+secret_type!(
+    /// A temporary auth code with which the Payment Plugin modal signs a customer in.
+    ///
+    /// ```
+    /// assert_eq!(flexshopper::AuthCode::new("SflKxwRJ").to_string(), "[REDACTED]");
+    /// ```
+    AuthCode
+);
+
 /// A non-secret fingerprint of an API key, used to bind customer sessions to the key
 /// that minted them without keeping a second copy of the key.
 ///
