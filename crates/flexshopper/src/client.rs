@@ -233,6 +233,18 @@ fn auth_header(key: &ApiKey) -> Result<reqwest::header::HeaderValue, Error> {
     Ok(auth)
 }
 
+/// With the `rustls-ring` feature alone, rustls needs a process-wide crypto provider:
+/// ring, unless the application installed another one first.
+fn install_crypto_provider() {
+    #[cfg(all(feature = "rustls-ring", not(feature = "rustls")))]
+    {
+        if rustls::crypto::CryptoProvider::get_default().is_none() {
+            // Err only means another thread installed one in between: that one is used.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
+    }
+}
+
 /// The API key goes into a default header of the client this crate builds.
 fn http_client(
     builder: reqwest::ClientBuilder,
@@ -241,6 +253,7 @@ fn http_client(
     attempt: Duration,
     connect: Duration,
 ) -> Result<reqwest::Client, Error> {
+    install_crypto_provider();
     let auth = auth_header(key)?;
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(reqwest::header::AUTHORIZATION, auth);
