@@ -186,6 +186,18 @@ impl FlexShopper {
     }
 
     /// The merchant's products.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// for product in client.products().await? {
+    ///     println!("{product:?}");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn products(&self) -> Result<Vec<Product>, Error> {
         let api = self.api();
         let r = self
@@ -197,6 +209,27 @@ impl FlexShopper {
     }
 
     /// The customer's signed agreements.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// # let application = Application::builder(address(), "5615550100", "1990-04-30").build()?;
+    /// # let approval = client.apply(&session, &application).await?.into_approval()?;
+    /// # let order = Order::new("T-1", vec![OrderItem::new("TV-55", "55in TV", "Acme", Decimal::new(49900, 2), 2)]);
+    /// # let lease = approval.create_lease(&order).await?.sign(&session, SignatureEvidence::now([127, 0, 0, 1].into())).await?;
+    /// # let lease = lease.finalize().await?;
+    /// let agreements = client.agreements(&session).await?;
+    /// for a in &agreements {
+    ///     println!("{}: past due {}", a.reference_id, a.past_due.to_dollars());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn agreements(&self, session: &CustomerSession) -> Result<Vec<Agreement>, Error> {
         let token = self.token("getAgreements", session)?;
         let api = self.api();
@@ -219,6 +252,19 @@ impl FlexShopper {
     }
 
     /// Collects a payment (dollars) on an agreement. Never retried: it moves money.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// // A zero amount is refused before anything is sent.
+    /// let err = client.collect_payment(&session, "agreement-1", "pm-1", Decimal::ZERO).await.unwrap_err();
+    /// assert!(matches!(err, Error::Validation(_)));
+    /// # Ok(()) }
+    /// ```
     pub async fn collect_payment(
         &self,
         session: &CustomerSession,
@@ -251,6 +297,17 @@ impl FlexShopper {
     }
 
     /// The customer's payment methods.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// assert!(client.payment_methods(&session).await?.is_empty());
+    /// # Ok(()) }
+    /// ```
     pub async fn payment_methods(
         &self,
         session: &CustomerSession,
@@ -266,6 +323,21 @@ impl FlexShopper {
     }
 
     /// Adds a payment method. Never retried (a repeat is refused as a duplicate).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// use flexshopper::decision::BankAccountType;
+    /// let ach = NewPaymentMethod::Ach { routing: "021000021".into(), account: "3483898238239".into(),
+    ///     kind: BankAccountType::Checking };
+    /// client.add_payment_method(&session, "Checking", true, &ach).await?;
+    /// assert_eq!(client.payment_methods(&session).await?.len(), 1);
+    /// # Ok(()) }
+    /// ```
     pub async fn add_payment_method(
         &self,
         session: &CustomerSession,
@@ -291,6 +363,18 @@ impl FlexShopper {
     }
 
     /// Verifies a bank account for a customer; `true` if it is usable.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// let ok = client.verify_ach(session.user_id().unwrap(), "021000021", &AccountNumber::new("3483898238239")).await?;
+    /// assert!(ok);
+    /// # Ok(()) }
+    /// ```
     pub async fn verify_ach(
         &self,
         user_id: &str,
@@ -316,6 +400,18 @@ impl FlexShopper {
     }
 
     /// Checks a routing number with FlexShopper (after the local ABA checksum).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// assert!(client.validate_routing_number("021000021").await?.valid);
+    /// // A failing ABA checksum is refused locally.
+    /// assert!(matches!(client.validate_routing_number("021000022").await, Err(Error::Validation(_))));
+    /// # Ok(()) }
+    /// ```
     pub async fn validate_routing_number(
         &self,
         routing: &str,
@@ -333,6 +429,17 @@ impl FlexShopper {
     }
 
     /// The Clover PKMS tokenization key (public key material for card tokenization).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// let key = client.clover_tokenization_key().await?;
+    /// assert!(!key.is_empty());
+    /// # Ok(()) }
+    /// ```
     pub async fn clover_tokenization_key(&self) -> Result<String, Error> {
         let api = self.api();
         let r = self
@@ -345,6 +452,18 @@ impl FlexShopper {
 
     /// A one-time LoanPaymentPro child key (secret) for tokenizing a card. Never retried:
     /// each call issues a new key.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// let key = client.loan_payment_pro_child_key().await?;
+    /// assert!(!key.expose_secret().is_empty());
+    /// assert_eq!(key.to_string(), "[REDACTED]");
+    /// # Ok(()) }
+    /// ```
     pub async fn loan_payment_pro_child_key(&self) -> Result<ChildKey, Error> {
         let api = self.api();
         let r = self
