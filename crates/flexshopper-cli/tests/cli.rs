@@ -411,6 +411,24 @@ async fn reqwest_get_json(url: &str) -> Value {
     reqwest::get(url).await.unwrap().json().await.unwrap()
 }
 
+impl Server {
+    /// Runs `lease-flow` on this sandbox up to `stop_after` (in a temporary directory,
+    /// for the contract file), with `extra` flags; returns the one document it printed.
+    fn lease_flow(&self, tid: &str, stop_after: &str, extra: &[&str]) -> Value {
+        let dir = tempfile::tempdir().unwrap();
+        let out = self
+            .cmd()
+            .current_dir(dir.path())
+            .args(["lease-flow", "--transaction-id", tid, "--stop-after", stop_after])
+            .args(extra)
+            .output()
+            .unwrap();
+        let doc = one_document(&out.stdout);
+        assert!(out.status.success(), "{doc}");
+        doc
+    }
+}
+
 /// Runs `args` with `--json` and returns (exit code, the one document printed).
 fn json_run(cmd: &mut Command, args: &[&str]) -> (Option<i32>, Value) {
     let out = cmd.arg("--json").args(args).output().unwrap();
@@ -498,20 +516,7 @@ fn a_malformed_base_url_is_a_usage_error() {
 #[test]
 fn a_partial_cancel_exits_1_with_the_answer_in_the_document() {
     let s = server();
-    let dir = tempfile::tempdir().unwrap();
-    let out = s
-        .cmd()
-        .current_dir(dir.path())
-        .args([
-            "lease-flow",
-            "--transaction-id",
-            "PART-1",
-            "--stop-after",
-            "finalize",
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    s.lease_flow("PART-1", "finalize", &[]);
     let (code, doc) = json_run(
         &mut s.cmd(),
         &[
@@ -653,20 +658,7 @@ fn an_item_description_can_carry_a_colon_and_an_odd_transaction_id_stays_a_file_
 #[test]
 fn human_output_states_units() {
     let s = server();
-    let dir = tempfile::tempdir().unwrap();
-    let run = s
-        .cmd()
-        .current_dir(dir.path())
-        .args([
-            "lease-flow",
-            "--transaction-id",
-            "UNITS-1",
-            "--stop-after",
-            "lease",
-        ])
-        .output()
-        .unwrap();
-    assert!(run.status.success());
+    s.lease_flow("UNITS-1", "lease", &[]);
     let out = flexshopper()
         .env("FLEXSHOPPER_API_KEY", KEY)
         .args([

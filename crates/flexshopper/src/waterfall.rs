@@ -229,6 +229,21 @@ impl FlexShopper {
     /// Starts a prequalification: a decision for the applicant (validated first).
     /// Never retried: an application is not idempotent. See the [module
     /// docs](crate::waterfall) for the whole flow.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let address = Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// let applicant = PrequalApplicant::new("Jane", "Doe", "jane@example.com", address, "5615550100",
+    ///     NaiveDate::from_ymd_opt(1990, 4, 30).unwrap(), "123456789");
+    /// let started = client.prequal_start(&applicant).await?;
+    /// assert!(started.is_approved() && !started.prequal_id.is_empty());
+    /// # Ok(()) }
+    /// ```
     pub async fn prequal_start(
         &self,
         applicant: &PrequalApplicant,
@@ -246,6 +261,25 @@ impl FlexShopper {
 
     /// Completes a prequalification with the customer's bank account (routing checksum
     /// and account number validated first) and, optionally, employment. Never retried.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let address = Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// let applicant = PrequalApplicant::new("Jane", "Doe", "jane@example.com", address, "5615550100",
+    ///     NaiveDate::from_ymd_opt(1990, 4, 30).unwrap(), "123456789");
+    /// use flexshopper::decision::BankAccountType;
+    /// let started = client.prequal_start(&applicant).await?;
+    /// let bank = BankAccount { routing: "021000021".into(), account: "3483898238239".into(),
+    ///     kind: BankAccountType::Checking };
+    /// let done = client.prequal_complete(&started.prequal_id, &bank, None).await?;
+    /// assert_eq!(done.prequal_id, started.prequal_id);
+    /// # Ok(()) }
+    /// ```
     pub async fn prequal_complete(
         &self,
         prequal_id: &str,
@@ -273,6 +307,23 @@ impl FlexShopper {
 
     /// A temporary auth code (secret) with which the Payment Plugin modal signs the
     /// customer in. Never retried: each call mints a new code.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let address = Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// let applicant = PrequalApplicant::new("Jane", "Doe", "jane@example.com", address, "5615550100",
+    ///     NaiveDate::from_ymd_opt(1990, 4, 30).unwrap(), "123456789");
+    /// client.prequal_start(&applicant).await?;
+    /// let session = client.account_lookup("5615550100", &Ssn::new("123456789")).await?.unwrap();
+    /// let code = client.user_auth_code(session.user_id().unwrap()).await?;
+    /// assert_eq!(code.to_string(), "[REDACTED]"); // expose_secret() hands it to the modal
+    /// # Ok(()) }
+    /// ```
     pub async fn user_auth_code(&self, user_id: &str) -> Result<AuthCode, Error> {
         Checker::new("").required("userId", user_id).finish()?;
         let api = self.api();
