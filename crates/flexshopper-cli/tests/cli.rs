@@ -419,7 +419,13 @@ impl Server {
         let out = self
             .cmd()
             .current_dir(dir.path())
-            .args(["lease-flow", "--transaction-id", tid, "--stop-after", stop_after])
+            .args([
+                "lease-flow",
+                "--transaction-id",
+                tid,
+                "--stop-after",
+                stop_after,
+            ])
             .args(extra)
             .output()
             .unwrap();

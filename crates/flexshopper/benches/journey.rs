@@ -212,7 +212,10 @@ fn main() {
     let r = median(&mut raw);
     for (what, ours) in [
         ("same 6 requests, shipment by lines", median(&mut lines)),
-        ("shipment everything_via, +1 GET transaction", median(&mut via)),
+        (
+            "shipment everything_via, +1 GET transaction",
+            median(&mut via),
+        ),
     ] {
         println!(
             "journey ratio, {what} (flexshopper journeys per second / raw reqwest's, 1 in flight, median of 25x10): {:.3}  ({:.3} ms vs {:.3} ms per journey)",

@@ -656,10 +656,7 @@ impl FlexShopper {
     /// assert!(checkout.redirect_uri.starts_with("http"));
     /// # Ok(()) }
     /// ```
-    pub async fn hosted_checkout(
-        &self,
-        order: &Order,
-    ) -> Result<types::CheckoutSession, Error> {
+    pub async fn hosted_checkout(&self, order: &Order) -> Result<types::CheckoutSession, Error> {
         order.validate(self.lease_minimum().await?)?;
         let mut body = serde_json::to_value(order.to_wire()?)
             .map_err(|e| crate::ValidationError::field("order", e.to_string()))?;
