@@ -9,7 +9,8 @@ use flexshopper::api::types;
 use flexshopper::*;
 use serde_json::json;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+mod common;
+use common::{median, time};
 
 const KEY: &str = "bench-journey-key";
 static NEXT: AtomicU64 = AtomicU64::new(0);
@@ -169,23 +170,6 @@ async fn via_reqwest(s: &Setup) {
         json!({"items": [{"sku": "S", "quantity": 1, "carrier": "UPS", "shipDate": today}]}),
     )
     .await;
-}
-
-async fn time<F, Fut>(f: F, n: u32) -> Duration
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    let start = Instant::now();
-    for _ in 0..n {
-        f().await;
-    }
-    start.elapsed() / n
-}
-
-fn median(v: &mut [Duration]) -> Duration {
-    v.sort();
-    v[v.len() / 2]
 }
 
 /// Interleaved rounds so both sides see the same machine state; medians compared.
