@@ -25,8 +25,9 @@ pub struct GlobalArgs {
     /// Base URL of any FlexShopper-compatible server (e.g. a flexshopper-sandbox).
     #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
-    /// Print one machine-readable JSON document on stdout.
-    #[arg(long, global = true)]
+    /// Print exactly one machine-readable JSON document on stdout, whatever happens
+    /// (its shape: crates/flexshopper-cli/output.schema.json).
+    #[arg(long, global = true, overrides_with = "json")]
     pub json: bool,
     /// More logging on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
@@ -113,11 +114,16 @@ pub enum Step {
 
 #[derive(Debug, Args)]
 pub struct LeaseFlowArgs {
-    /// An item as SKU:DESCRIPTION:COST[:QUANTITY] (cost in dollars). Repeatable. Default: one $499.00 TV.
-    #[arg(long = "item", value_name = "SKU:DESC:COST[:QTY]")]
+    /// An item as SKU:DESCRIPTION:COST[:QUANTITY] (cost in dollars; `\:` for a colon in a field).
+    /// Repeatable. Default: one $499.00 TV.
+    #[arg(
+        long = "item",
+        value_name = "SKU:DESC:COST[:QTY]",
+        allow_hyphen_values = true
+    )]
     pub items: Vec<String>,
     /// Shipping cost in dollars.
-    #[arg(long, default_value = "0")]
+    #[arg(long, default_value = "0", allow_negative_numbers = true)]
     pub shipping: String,
     /// The merchant's transaction id. Default: a fresh one.
     #[arg(long)]
@@ -145,7 +151,8 @@ pub struct LeaseFlowArgs {
     pub contract_out: Option<PathBuf>,
 }
 
-/// A JSON request body: a file path, `-` for stdin, or inline JSON starting with `{`.
+/// A JSON request body: a file path, `-` for stdin, or inline JSON starting with `{`
+/// (not for bodies that carry secrets: those come from a file or stdin).
 #[derive(Debug, Args)]
 pub struct BodyArg {
     /// Request body: a JSON file, `-` for stdin, or inline JSON.
@@ -153,12 +160,14 @@ pub struct BodyArg {
     pub body: String,
 }
 
-/// The customer token for customer operations (secret; prefer the environment variable).
+/// The customer token for customer operations (a secret: never a flag value).
 #[derive(Debug, Args)]
 pub struct TokenArg {
-    /// Customer token. Read from FLEXSHOPPER_CUSTOMER_TOKEN when not given.
-    #[arg(long, env = "FLEXSHOPPER_CUSTOMER_TOKEN", hide_env_values = true)]
-    pub customer_token: String,
+    /// `-` reads the customer token from stdin's first line; without the flag it is read
+    /// from FLEXSHOPPER_CUSTOMER_TOKEN. Tokens are in the bound form this CLI prints
+    /// (fsk1.<key fingerprint>.<token>).
+    #[arg(long, value_name = "-")]
+    pub customer_token: Option<String>,
 }
 
 /// Paging for the listing commands, which fetch every page unless `--page` is given.
@@ -228,9 +237,10 @@ pub enum PaymentMethodsCmd {
         user_id: String,
         #[arg(long)]
         routing_number: String,
-        /// Account number (secret).
-        #[arg(long, env = "FLEXSHOPPER_ACCOUNT_NUMBER", hide_env_values = true)]
-        account_number: String,
+        /// Account number (secret): `-` reads it from stdin; without the flag it is read
+        /// from FLEXSHOPPER_ACCOUNT_NUMBER.
+        #[arg(long, value_name = "-")]
+        account_number: Option<String>,
     },
 }
 
@@ -332,8 +342,8 @@ pub struct TransactionIdArg {
 pub struct ItemsArgs {
     #[command(flatten)]
     pub id: TransactionIdArg,
-    /// An item as SKU or SKU:QUANTITY. Repeatable.
-    #[arg(long = "item", value_name = "SKU[:QTY]")]
+    /// An item as SKU or SKU:QUANTITY (`\:` for a colon in the SKU). Repeatable.
+    #[arg(long = "item", value_name = "SKU[:QTY]", allow_hyphen_values = true)]
     pub items: Vec<String>,
 }
 
@@ -350,7 +360,7 @@ pub enum AgreementsCmd {
         #[arg(long)]
         payment_method_id: String,
         /// Amount in dollars.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         amount: rust_decimal::Decimal,
     },
 }
@@ -384,9 +394,10 @@ pub enum LegacyCmd {
     PasscodeLogin {
         #[arg(long)]
         user_id: String,
-        /// The passcode (secret; read from FLEXSHOPPER_PASSCODE when not given).
-        #[arg(long, env = "FLEXSHOPPER_PASSCODE", hide_env_values = true)]
-        passcode: String,
+        /// The passcode (secret): `-` reads it from stdin; without the flag it is read from
+        /// FLEXSHOPPER_PASSCODE.
+        #[arg(long, value_name = "-")]
+        passcode: Option<String>,
     },
     /// Identity questions (getVerificationQuestions).
     VerifyQuestions(TokenArg),

@@ -20,6 +20,19 @@ pub fn body<T: DeserializeOwned>(arg: &str) -> Result<T, CliError> {
     })
 }
 
+/// Like [`body`], for request bodies that carry secrets (SSN, account numbers, card
+/// tokens): only from a file or stdin, never inline on the command line.
+pub fn secret_body<T: DeserializeOwned>(arg: &str) -> Result<T, CliError> {
+    let trimmed = arg.trim_start();
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        return Err(CliError::usage(
+            "body",
+            "this body carries secrets, which are not accepted on the command line (shell history): give a file, or `-` and write it on stdin",
+        ));
+    }
+    body(arg)
+}
+
 fn read_body_text(arg: &str) -> Result<String, CliError> {
     let trimmed = arg.trim_start();
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
@@ -36,11 +49,46 @@ fn read_body_text(arg: &str) -> Result<String, CliError> {
         .map_err(|e| CliError::usage("body", format!("cannot read {arg}: {e}")))
 }
 
-/// Parses `SKU` or `SKU:QUANTITY`.
+/// Splits an `--item` value on `:`; `\:` is a literal colon and `\\` a backslash
+/// (`'TV-55:55\: TV:499'` has the description `55: TV`).
+pub fn item_fields(arg: &str) -> Result<Vec<String>, CliError> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut chars = arg.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(e @ (':' | '\\')) => field.push(e),
+                other => {
+                    return Err(CliError::usage(
+                        "item",
+                        format!(
+                            "`{arg}` has `\\{}`: only `\\:` (a colon) and `\\\\` (a backslash) are escapes",
+                            other.map(String::from).unwrap_or_default()
+                        ),
+                    ));
+                }
+            },
+            ':' => fields.push(std::mem::take(&mut field)),
+            c => field.push(c),
+        }
+    }
+    fields.push(field);
+    Ok(fields)
+}
+
+/// Parses `SKU` or `SKU:QUANTITY` (`\:` for a colon in the SKU).
 pub fn sku_quantity(arg: &str) -> Result<(String, Option<u32>), CliError> {
-    let (sku, qty) = match arg.rsplit_once(':') {
-        Some((sku, q)) => (sku, Some(q)),
-        None => (arg, None),
+    let fields = item_fields(arg)?;
+    let (sku, qty) = match fields.as_slice() {
+        [sku] => (sku.as_str(), None),
+        [sku, q] => (sku.as_str(), Some(q.as_str())),
+        _ => {
+            return Err(CliError::usage(
+                "item",
+                format!("`{arg}` is not SKU[:QUANTITY] (write `\\:` for a colon in the SKU)"),
+            ));
+        }
     };
     if sku.is_empty() {
         return Err(CliError::usage("item", format!("`{arg}` has an empty SKU")));
@@ -57,8 +105,62 @@ pub fn sku_quantity(arg: &str) -> Result<(String, Option<u32>), CliError> {
     Ok((sku.to_string(), qty))
 }
 
+/// A secret flag's value: `-` reads one line from stdin, no flag reads the environment
+/// variable; any other value is refused, because a secret on the command line lands in
+/// shell history and process listings.
+pub fn secret(flag: &str, env: &str, value: Option<&str>) -> Result<String, CliError> {
+    let text = match value {
+        Some("-") => {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| CliError::usage(flag, format!("cannot read stdin: {e}")))?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+        Some(_) => {
+            return Err(CliError::usage(
+                flag,
+                format!(
+                    "a secret is not accepted as a flag value (shell history): set {env}, or pass `--{flag} -` and write it on stdin"
+                ),
+            ));
+        }
+        None => std::env::var(env).map_err(|_| {
+            CliError::usage(
+                flag,
+                format!("required: set {env}, or pass `--{flag} -` and write it on stdin"),
+            )
+        })?,
+    };
+    let text = text.trim().to_string();
+    if text.is_empty() {
+        return Err(CliError::usage(flag, "must not be empty"));
+    }
+    Ok(text)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_colon_is_escaped_with_a_backslash() {
+        assert_eq!(
+            item_fields(r"TV-55:55\: TV\\x:499").unwrap(),
+            ["TV-55", r"55: TV\x", "499"]
+        );
+        assert!(item_fields(r"TV\n:x").is_err());
+    }
+
+    #[test]
+    fn a_secret_flag_value_is_refused_but_stdin_is_not() {
+        let err = secret("customer-token", "NO_SUCH_VAR_X", Some("eyJ.secret")).unwrap_err();
+        assert!(
+            err.to_string().contains("not accepted as a flag value"),
+            "{err}"
+        );
+        let err = secret("customer-token", "NO_SUCH_VAR_X", None).unwrap_err();
+        assert!(err.to_string().contains("NO_SUCH_VAR_X"), "{err}");
+    }
+
     use super::*;
 
     #[test]

@@ -7,8 +7,7 @@ use crate::progress::Spinner;
 use flexshopper::api::types::BankAccountType;
 use flexshopper::merchant::NewPaymentMethod;
 use flexshopper::{
-    Address, Application, Decision, FlexShopper, NewCustomer, Order, OrderItem, Shipment,
-    SignatureEvidence,
+    Address, Application, FlexShopper, NewCustomer, Order, OrderItem, Shipment, SignatureEvidence,
 };
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -103,16 +102,61 @@ pub async fn run(
         stop_after: args.stop_after,
         reports: Vec::new(),
     };
-    let outcome = journey(&mut j, &args, &order, &email).await;
+    let contract_path = contract_path(&args, &order)?;
+    let outcome = journey(&mut j, &args, &order, &email, &contract_path).await;
     let contract = outcome.as_ref().ok().cloned().flatten();
-    report(
+    let doc = report(
         &j,
         &order,
         contract.as_ref(),
         outcome.as_ref().err(),
         target,
     );
-    outcome.map(|_| ())
+    match outcome {
+        Ok(_) => {
+            if json {
+                crate::print_json(&doc);
+            }
+            Ok(())
+        }
+        // The report is the run's one document; main prints it (or, for a person, the error).
+        Err(source) => Err(CliError::Journey {
+            report: Box::new(doc),
+            source: Box::new(source),
+        }),
+    }
+}
+
+/// Where the contract goes: `--contract-out`, or a file in the current directory named
+/// after the transaction id with every character but `[A-Za-z0-9._-]` replaced, so an
+/// id such as `A/B?c` never becomes a path. Checked before anything is sent.
+fn contract_path(args: &LeaseFlowArgs, order: &Order) -> Result<PathBuf, CliError> {
+    if let Some(p) = &args.contract_out {
+        let parent = p.parent().filter(|d| !d.as_os_str().is_empty());
+        if parent.is_some_and(|d| !d.is_dir()) || p.is_dir() {
+            return Err(CliError::usage(
+                "contract-out",
+                format!("{} is not a file in an existing directory", p.display()),
+            ));
+        }
+        return Ok(p.clone());
+    }
+    Ok(PathBuf::from(format!(
+        "lease-contract-{}.html",
+        file_safe(&order.transaction_id)
+    )))
+}
+
+fn file_safe(id: &str) -> String {
+    id.chars()
+        .map(|c| match c {
+            'A'..='Z' | 'a'..='z' | '0'..='9' | '-' | '_' => c,
+            '.' => '.',
+            _ => '_',
+        })
+        .collect::<String>()
+        .trim_start_matches('.')
+        .to_string()
 }
 
 /// The steps in order; returns the contract file written, if the lease step ran.
@@ -121,6 +165,7 @@ async fn journey(
     args: &LeaseFlowArgs,
     order: &Order,
     email: &str,
+    contract_path: &std::path::Path,
 ) -> Result<Option<PathBuf>, CliError> {
     let client = j.client;
     let new_customer = NewCustomer::new(
@@ -165,30 +210,21 @@ async fn journey(
         .step(Step::Decision, async {
             let decision = client.apply(&session, &application()?).await?;
             let status = decision.status().to_string();
-            match decision {
-                Decision::Approved(a) => {
-                    let l = a.limits();
-                    let summary = format!(
-                        "approved: spending limit ${:.2}, available ${:.2}",
-                        l.spending_limit, l.available_balance
-                    );
-                    let detail = json!({"status": status, "spendingLimit": l.spending_limit, "availableBalance": l.available_balance});
-                    Ok((a, summary, detail))
-                }
-                other => Err(flexshopper::Error::from(flexshopper::WorkflowError::NotApproved {
-                    status: other.status().to_string(),
-                })
-                .into()),
-            }
+            // Pending, denied and spending hold each say what happened (WorkflowError).
+            let a = decision.into_approval()?;
+            let l = a.limits();
+            let summary = format!(
+                "approved: spending limit ${:.2}, available ${:.2}",
+                l.spending_limit, l.available_balance
+            );
+            let detail = json!({"status": status, "spendingLimit": l.spending_limit, "availableBalance": l.available_balance});
+            Ok((a, summary, detail))
         })
         .await?;
     if j.done(Step::Decision) {
         return Ok(None);
     }
-    let contract_path = args
-        .contract_out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(format!("lease-contract-{}.html", order.transaction_id)));
+    let contract_path = contract_path.to_path_buf();
     let lease = j
         .step(Step::Lease, async {
             let lease = approval.create_lease(order).await?;
@@ -320,14 +356,16 @@ fn order(args: &LeaseFlowArgs) -> Result<Order, CliError> {
 
 /// `SKU:DESCRIPTION:COST[:QUANTITY]`.
 fn item(spec: &str) -> Result<OrderItem, CliError> {
-    let parts: Vec<&str> = spec.split(':').collect();
+    let parts = crate::input::item_fields(spec)?;
     let (sku, desc, cost, qty) = match parts.as_slice() {
-        [sku, desc, cost] => (*sku, *desc, *cost, "1"),
-        [sku, desc, cost, qty] => (*sku, *desc, *cost, *qty),
+        [sku, desc, cost] => (sku.as_str(), desc.as_str(), cost.as_str(), "1"),
+        [sku, desc, cost, qty] => (sku.as_str(), desc.as_str(), cost.as_str(), qty.as_str()),
         _ => {
             return Err(CliError::usage(
                 "item",
-                format!("`{spec}` is not SKU:DESCRIPTION:COST[:QUANTITY]"),
+                format!(
+                    "`{spec}` is not SKU:DESCRIPTION:COST[:QUANTITY] (write `\\:` for a colon in a field)"
+                ),
             ));
         }
     };
@@ -364,20 +402,20 @@ fn money(field: &str, text: &str) -> Result<Decimal, CliError> {
     Ok(d)
 }
 
+/// Prints the closing line for a person; returns the `--json` document.
 fn report(
     j: &Journey<'_>,
     order: &Order,
     contract: Option<&PathBuf>,
     error: Option<&CliError>,
     target: &str,
-) {
+) -> Value {
     let total: u128 = j.reports.iter().map(|r| r.millis).sum();
     if !j.json {
         match error {
             None => println!("done: {} step(s) in {total} ms", j.reports.len()),
             Some(_) => println!("stopped after {} step(s) ({total} ms)", j.reports.len()),
         }
-        return;
     }
     let steps: Vec<Value> = j
         .reports
@@ -386,6 +424,7 @@ fn report(
         .collect();
     let mut doc = json!({
         "ok": error.is_none(),
+        "command": "lease-flow",
         "target": target,
         "transactionId": order.transaction_id,
         "total": order.total(),
@@ -394,9 +433,9 @@ fn report(
         "totalMs": total as u64,
     });
     if let Some(e) = error {
-        doc["error"] = e.to_json();
+        doc["error"] = e.error_json();
     }
-    println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    doc
 }
 
 #[cfg(test)]
@@ -416,6 +455,12 @@ mod tests {
     fn an_item_flag_with_a_bad_cost_names_the_field() {
         let err = item("TV-55:TV:abc").unwrap_err();
         assert_eq!(err.to_string(), "item: `abc` is not an amount in dollars");
+    }
+
+    #[test]
+    fn a_transaction_id_never_becomes_a_path() {
+        assert_eq!(file_safe("A/B?c"), "A_B_c");
+        assert_eq!(file_safe("../../etc/x"), "_.._etc_x");
     }
 
     #[test]

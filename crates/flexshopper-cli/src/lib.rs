@@ -2,6 +2,7 @@
 //! `flexshopper` crate and renders the results. No business logic lives here.
 
 pub mod args;
+mod binding;
 pub mod conformance;
 pub mod error;
 mod input;
@@ -14,6 +15,16 @@ mod target;
 
 use args::{Cli, Command};
 use error::CliError;
+
+/// Prints one JSON document on stdout (the only thing `--json` prints there).
+pub fn print_json(doc: &serde_json::Value) {
+    println!("{}", serde_json::to_string_pretty(doc).unwrap_or_default());
+}
+
+/// Prints a response for a person (see `render::human`).
+pub fn print_human(value: &serde_json::Value) {
+    print!("{}", render::human(value));
+}
 
 /// Runs one command line. Errors are returned for the caller to print and map to an
 /// exit code ([`CliError::exit_code`]).

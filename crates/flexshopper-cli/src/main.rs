@@ -1,7 +1,7 @@
 //! `flexshopper`: parses the command line, sets up logging on stderr, runs the command
 //! and maps the outcome to an exit code (0 ok, 1 API/transport, 2 usage/validation).
 
-use clap::Parser;
+use clap::Parser as _;
 use flexshopper_cli::args::Cli;
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -9,23 +9,54 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_failure(&e),
+    };
     init_logging(cli.global.verbose);
     let json = cli.global.json;
     match flexshopper_cli::run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            if json && !matches!(e, flexshopper_cli::error::CliError::Reported(_)) {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&e.to_json()).unwrap_or_default()
-                );
-            } else if !json {
+            if let flexshopper_cli::error::CliError::Reported(_) = &e {
+                // The command's report (with --json: the run's one document) is printed.
+                if !json {
+                    eprintln!("error: {e}");
+                }
+            } else if json {
+                // The one document of this run: the command printed nothing on stdout.
+                flexshopper_cli::print_json(&e.to_json());
+            } else {
+                if let flexshopper_cli::error::CliError::Partial { result, .. } = &e {
+                    flexshopper_cli::print_human(result);
+                }
                 eprintln!("error: {e}");
             }
             e.exit_code()
         }
     }
+}
+
+/// With `--json` anywhere on the command line, help and version are one document
+/// `{"ok": true, "help": TEXT}` (exit 0) and every refusal is one error document
+/// (exit 2); otherwise clap prints them as usual.
+fn clap_failure(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    let json = std::env::args_os()
+        .take_while(|a| a != "--")
+        .any(|a| a == "--json");
+    let informational = matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion);
+    if json {
+        let doc = if informational {
+            serde_json::json!({"ok": true, "help": e.render().to_string()})
+        } else {
+            flexshopper_cli::error::clap_error_json(e)
+        };
+        flexshopper_cli::print_json(&doc);
+        return ExitCode::from(if informational { 0 } else { 2 });
+    }
+    let _ = e.print();
+    ExitCode::from(if e.use_stderr() { 2 } else { 0 })
 }
 
 /// Logs go to stderr; RUST_LOG wins over -v. The crates never put secrets in events.

@@ -34,6 +34,14 @@ fn write_value(out: &mut String, value: &Value, indent: usize) {
 
 fn write_field(out: &mut String, key: &str, v: &Value, indent: usize) {
     match v {
+        Value::String(s) if key == "contract" => line(
+            out,
+            indent,
+            &format!(
+                "{key}: (base64 contract, {} characters; --json prints it)",
+                s.len()
+            ),
+        ),
         Value::Object(m) if !m.is_empty() => {
             line(out, indent, &format!("{key}:"));
             write_value(out, v, indent + 2);
@@ -42,7 +50,53 @@ fn write_field(out: &mut String, key: &str, v: &Value, indent: usize) {
             line(out, indent, &format!("{key}:"));
             write_value(out, v, indent + 2);
         }
-        _ => line(out, indent, &format!("{key}: {}", scalar(v))),
+        _ => line(out, indent, &format!("{key}: {}", with_unit(key, v))),
+    }
+}
+
+/// The money fields of the spec and their units: dollars everywhere except the three
+/// fields FlexShopper documents in cents, and two whose unit is undocumented.
+const DOLLAR_FIELDS: &[&str] = &[
+    "amount",
+    "availableBalance",
+    "availableLimit",
+    "availableWeeklyLimit",
+    "availableWeeklySpending",
+    "cashPrice",
+    "cost",
+    "costOfRental",
+    "expectedPurchaseAmount",
+    "itemCredit",
+    "limit",
+    "minimumOrderValue",
+    "monthlyIncome",
+    "payTomorrowTaxTotal",
+    "payment",
+    "shippingCost",
+    "shippingCredit",
+    "spendingLimit",
+    "total",
+    "totalDiscount",
+];
+const CENT_FIELDS: &[&str] = &["pastDue", "purchaseSalesTax", "purchaseTotal"];
+const UNDOCUMENTED_UNIT_FIELDS: &[&str] = &["earlyPayoff", "estimatedOwnership"];
+
+/// A value with its unit when the field is money: `$99.99`, `$99.99 (9999 cents)`.
+fn with_unit(key: &str, v: &Value) -> String {
+    let Value::Number(n) = v else {
+        return scalar(v);
+    };
+    let Ok(d) = n.to_string().parse::<rust_decimal::Decimal>() else {
+        return scalar(v);
+    };
+    if DOLLAR_FIELDS.contains(&key) {
+        format!("${d:.2}")
+    } else if CENT_FIELDS.contains(&key) {
+        format!("${:.2} ({d} cents)", d / rust_decimal::Decimal::ONE_HUNDRED)
+    } else if UNDOCUMENTED_UNIT_FIELDS.contains(&key) {
+        format!("{d} (unit undocumented: dollars or cents)")
+    } else {
+        scalar(v)
     }
 }
 
@@ -75,35 +129,21 @@ fn write_table(out: &mut String, rows: &[Value], indent: usize) {
     out.push_str(&table(&columns, &cells, indent));
 }
 
-/// Renders a header and rows as aligned columns.
+/// Renders a header and rows as aligned columns (comfy-table: wide characters such as
+/// `×` or CJK text keep the columns aligned).
 pub fn table<H: AsRef<str>>(columns: &[H], rows: &[Vec<String>], indent: usize) -> String {
-    let widths: Vec<usize> = columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            rows.iter()
-                .map(|r| r[i].chars().count())
-                .chain([c.as_ref().chars().count()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let render_row = |values: &[&str]| {
-        values
-            .iter()
-            .zip(&widths)
-            .map(|(v, w)| format!("{v:<w$}"))
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_string()
-    };
-    let header: Vec<&str> = columns.iter().map(AsRef::as_ref).collect();
-    let mut out = String::new();
-    line(&mut out, indent, &render_row(&header));
+    let mut t = comfy_table::Table::new();
+    t.load_style(comfy_table::presets::NOTHING)
+        .set_header(columns.iter().map(AsRef::as_ref).collect::<Vec<_>>());
     for row in rows {
-        let cells: Vec<&str> = row.iter().map(String::as_str).collect();
-        line(&mut out, indent, &render_row(&cells));
+        t.add_row(row.clone());
+    }
+    for column in t.column_iter_mut() {
+        column.set_padding((0, 2));
+    }
+    let mut out = String::new();
+    for l in t.lines() {
+        line(&mut out, indent, l.trim_end());
     }
     out
 }
@@ -148,7 +188,10 @@ fn flatten(value: &Value, prefix: &str, depth: usize) -> Vec<(String, String)> {
             Value::Array(items) => {
                 out.push((name, items.iter().map(scalar).collect::<Vec<_>>().join(",")))
             }
-            v => out.push((name, scalar(v))),
+            Value::String(s) if key == "contract" => {
+                out.push((name, format!("({} chars)", s.len())))
+            }
+            v => out.push((name, with_unit(key, v))),
         }
     }
     out
@@ -175,7 +218,7 @@ mod tests {
     #[test]
     fn the_data_envelope_is_unwrapped_into_key_value_lines() {
         let out = human(&json!({"data": {"minimumOrderValue": 49.95}}));
-        assert_eq!(out, "minimumOrderValue: 49.95\n");
+        assert_eq!(out, "minimumOrderValue: $49.95\n");
     }
 
     #[test]
@@ -183,6 +226,72 @@ mod tests {
         let out =
             human(&json!({"data": [{"id": "a", "type": "card"}, {"id": "bb", "label": "x"}]}));
         assert_eq!(out, "id  type  label\na   card\nbb        x\n");
+    }
+
+    #[test]
+    fn wide_characters_keep_columns_aligned() {
+        let out = table(
+            &["sku", "n"],
+            &[
+                vec!["电视机".into(), "1".into()],
+                vec!["TV".into(), "2".into()],
+            ],
+            0,
+        );
+        assert_eq!(out, "sku     n\n电视机  1\nTV      2\n");
+    }
+
+    #[test]
+    fn money_states_its_unit_and_the_contract_is_not_dumped() {
+        let out =
+            human(&json!({"data": {"purchaseTotal": 9999, "cost": 99.99, "contract": "PGh0bWw+"}}));
+        assert_eq!(
+            out,
+            "contract: (base64 contract, 8 characters; --json prints it)\ncost: $99.99\npurchaseTotal: $99.99 (9999 cents)\n"
+        );
+    }
+
+    /// Every money field of the generated types has a unit here: a new one in the spec
+    /// fails this test until it is listed.
+    #[test]
+    fn every_money_field_of_the_spec_has_a_unit() {
+        let generated = include_str!("../../flexshopper-api/src/generated.rs");
+        let mut missing = Vec::new();
+        for l in generated.lines() {
+            let l = l.trim();
+            let Some(rest) = l.strip_prefix("pub ") else {
+                continue;
+            };
+            let Some((name, ty)) = rest.split_once(": ") else {
+                continue;
+            };
+            let money = ty.contains("Dollars") || ty.contains("Cents");
+            if !money
+                || name.contains(' ')
+                || !name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            {
+                continue;
+            }
+            let camel: String = name
+                .split('_')
+                .enumerate()
+                .map(|(i, w)| {
+                    if i == 0 {
+                        w.to_string()
+                    } else {
+                        w[..1].to_uppercase() + &w[1..]
+                    }
+                })
+                .collect();
+            let known = [DOLLAR_FIELDS, CENT_FIELDS, UNDOCUMENTED_UNIT_FIELDS].concat();
+            if !known.contains(&camel.as_str()) {
+                missing.push(camel);
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "money fields without a unit: {missing:?}"
+        );
     }
 
     #[test]

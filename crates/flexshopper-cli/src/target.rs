@@ -25,7 +25,10 @@ pub async fn resolve(global: &GlobalArgs) -> Result<Target, CliError> {
         .filter(|k| !k.is_empty());
     let key = key.as_deref();
     let environment = match (&global.base_url, global.env) {
-        (Some(url), _) => Some(Environment::Custom(url.clone())),
+        (Some(url), _) => {
+            check_base_url(url)?;
+            Some(Environment::Custom(url.clone()))
+        }
         (None, Some(EnvArg::Sandbox)) => Some(Environment::Sandbox),
         (None, Some(EnvArg::Production)) => Some(Environment::Production),
         (None, None) => None,
@@ -38,6 +41,13 @@ pub async fn resolve(global: &GlobalArgs) -> Result<Target, CliError> {
         )),
         (None, key) => embedded(key.is_some()).await,
     }
+}
+
+/// A malformed `--base-url` is a usage error (exit 2), found before anything is sent.
+fn check_base_url(url: &str) -> Result<(), CliError> {
+    Environment::Custom(url.to_string())
+        .check()
+        .map_err(|reason| CliError::usage("base-url", reason))
 }
 
 fn remote(environment: Environment, key: &str) -> Result<Target, CliError> {

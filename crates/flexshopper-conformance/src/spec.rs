@@ -10,7 +10,7 @@ use jsonschema::{Draft, Validator};
 use serde_json::{Value, json};
 
 /// The spec this crate was built with.
-pub const EMBEDDED_SPEC: &str = include_str!("../../../spec/flexshopper.yaml");
+pub const EMBEDDED_SPEC: &str = include_str!("../spec/flexshopper.yaml");
 
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",

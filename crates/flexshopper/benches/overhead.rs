@@ -7,7 +7,8 @@
 use criterion::{Criterion, criterion_group};
 use flexshopper::*;
 use rust_decimal::Decimal;
-use std::time::{Duration, Instant};
+mod common;
+use common::{median, time};
 
 const KEY: &str = "bench-merchant-key";
 const TID: &str = "BENCH-1";
@@ -121,23 +122,6 @@ fn ratio() {
         o.as_secs_f64() * 1e6,
         r.as_secs_f64() * 1e6
     );
-}
-
-async fn time<F, Fut>(f: F, n: u32) -> Duration
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    let start = Instant::now();
-    for _ in 0..n {
-        f().await;
-    }
-    start.elapsed() / n
-}
-
-fn median(v: &mut [Duration]) -> Duration {
-    v.sort();
-    v[v.len() / 2]
 }
 
 criterion_group!(benches, bench);

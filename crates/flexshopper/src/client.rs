@@ -4,10 +4,10 @@
 use crate::error::Error;
 use crate::retry::RetryPolicy;
 use crate::secret::{ApiKey, KeyFingerprint};
-use rust_decimal::Decimal;
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use std::time::Instant;
 
 /// Where the client sends requests.
 ///
@@ -37,6 +37,35 @@ impl Environment {
             Environment::Custom(url) => url.trim_end_matches('/'),
         }
     }
+
+    /// Whether the base URL is usable: an `http://` or `https://` URL with a host and
+    /// no query or fragment. [`FlexShopperBuilder::build`] refuses a client whose
+    /// environment fails this, so a typo never surfaces later as a transport error.
+    ///
+    /// ```
+    /// use flexshopper::Environment;
+    /// assert!(Environment::Custom("http://127.0.0.1:8080".into()).check().is_ok());
+    /// let reason = Environment::Custom("not a url".into()).check().unwrap_err();
+    /// assert!(reason.contains("not a URL"), "{reason}");
+    /// assert!(Environment::Custom("ftp://example.com".into()).check().is_err());
+    /// ```
+    pub fn check(&self) -> Result<(), String> {
+        let url = self.base_url();
+        let parsed = reqwest::Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(format!(
+                "`{url}` must be an http:// or https:// URL, not {}://",
+                parsed.scheme()
+            ));
+        }
+        if parsed.host().is_none() {
+            return Err(format!("`{url}` has no host"));
+        }
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err(format!("`{url}` must not have a query or fragment"));
+        }
+        Ok(())
+    }
 }
 
 /// Configures a [`FlexShopper`] client.
@@ -55,7 +84,7 @@ impl Environment {
 ///     .unwrap();
 /// assert!(!format!("{client:?}").contains("merchant-key"));
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 #[must_use]
 pub struct FlexShopperBuilder {
     api_key: Option<ApiKey>,
@@ -65,6 +94,8 @@ pub struct FlexShopperBuilder {
     total_timeout: Duration,
     retry: RetryPolicy,
     user_agent: String,
+    settings_ttl: Duration,
+    http: Option<reqwest::ClientBuilder>,
 }
 
 impl Default for FlexShopperBuilder {
@@ -77,6 +108,8 @@ impl Default for FlexShopperBuilder {
             total_timeout: Duration::from_secs(90),
             retry: RetryPolicy::default(),
             user_agent: concat!("flexshopper-rs/", env!("CARGO_PKG_VERSION")).to_string(),
+            settings_ttl: Duration::from_secs(300),
+            http: None,
         }
     }
 }
@@ -124,47 +157,107 @@ impl FlexShopperBuilder {
         self
     }
 
-    /// Builds the client (one connection pool shared by all its clones).
+    /// How long the merchant's lease settings (the lease minimum every
+    /// [`FlexShopper::create_lease`] checks) are cached. Default 5 minutes; zero reads
+    /// them before every lease.
+    pub fn settings_ttl(mut self, ttl: Duration) -> Self {
+        self.settings_ttl = ttl;
+        self
+    }
+
+    /// Builds the HTTP client from your own `reqwest::ClientBuilder`: proxies, custom
+    /// root certificates, client certificates, DNS, pool settings. This crate adds
+    /// the API key (as a sensitive default header), the user agent and the timeouts
+    /// to it. A builder rather than a built `reqwest::Client`: the generated client
+    /// has no per-request hook, and a built client cannot take the key as a default
+    /// header afterwards. [`reqwest`] is re-exported so the versions always match.
+    ///
+    /// ```
+    /// use flexshopper::{Environment, FlexShopper, reqwest};
+    /// let http = reqwest::Client::builder()
+    ///     .proxy(reqwest::Proxy::all("http://proxy.internal:3128")?)
+    ///     .pool_max_idle_per_host(4);
+    /// let client = FlexShopper::builder()
+    ///     .api_key("merchant-key")
+    ///     .environment(Environment::Production)
+    ///     .http_client_builder(http)
+    ///     .build()?;
+    /// assert!(!format!("{client:?}").contains("merchant-key"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn http_client_builder(mut self, builder: reqwest::ClientBuilder) -> Self {
+        self.http = Some(builder);
+        self
+    }
+
+    /// Builds the client (one connection pool shared by all its clones). Refuses a
+    /// missing API key and an unusable environment ([`Environment::check`]).
     pub fn build(self) -> Result<FlexShopper, Error> {
         let key = self.api_key.ok_or_else(|| {
             Error::config("an API key is required (FlexShopper::builder().api_key(..))")
         })?;
+        self.environment
+            .check()
+            .map_err(|reason| Error::config(format!("environment: {reason}")))?;
         let http = http_client(
+            self.http.unwrap_or_default(),
             &key,
             &self.user_agent,
             self.attempt_timeout,
             self.connect_timeout,
         )?;
         let base_url = self.environment.base_url().to_string();
+        let api = flexshopper_api::Client::new_with_client(&base_url, http.clone());
         Ok(FlexShopper {
             inner: Arc::new(Inner {
-                api: flexshopper_api::Client::new_with_client(&base_url, http.clone()),
+                api,
                 http,
                 fingerprint: KeyFingerprint::of(&key),
                 base_url,
                 retry: self.retry,
                 total_timeout: self.total_timeout,
                 attempt_timeout: self.attempt_timeout,
-                lease_minimum: OnceLock::new(),
+                settings_ttl: self.settings_ttl,
+                settings: Mutex::new(None),
             }),
         })
     }
 }
 
-/// The API key goes into a default header marked sensitive, so reqwest and hyper
-/// never print it; this is the only place the key is exposed.
+/// The `Authorization` value, marked sensitive so reqwest and hyper never print it;
+/// this is the only place the key is exposed.
+fn auth_header(key: &ApiKey) -> Result<reqwest::header::HeaderValue, Error> {
+    let mut auth = reqwest::header::HeaderValue::from_str(key.expose())
+        .map_err(|_| Error::config("the API key contains characters not allowed in a header"))?;
+    auth.set_sensitive(true);
+    Ok(auth)
+}
+
+/// With the `rustls-ring` feature alone, rustls needs a process-wide crypto provider:
+/// ring, unless the application installed another one first.
+fn install_crypto_provider() {
+    #[cfg(all(feature = "rustls-ring", not(feature = "rustls")))]
+    {
+        if rustls::crypto::CryptoProvider::get_default().is_none() {
+            // Err only means another thread installed one in between: that one is used.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
+    }
+}
+
+/// The API key goes into a default header of the client this crate builds.
 fn http_client(
+    builder: reqwest::ClientBuilder,
     key: &ApiKey,
     user_agent: &str,
     attempt: Duration,
     connect: Duration,
 ) -> Result<reqwest::Client, Error> {
-    let mut auth = reqwest::header::HeaderValue::from_str(key.expose())
-        .map_err(|_| Error::config("the API key contains characters not allowed in a header"))?;
-    auth.set_sensitive(true);
+    install_crypto_provider();
+    let auth = auth_header(key)?;
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(reqwest::header::AUTHORIZATION, auth);
-    reqwest::Client::builder()
+    builder
         .default_headers(headers)
         .user_agent(user_agent)
         .timeout(attempt)
@@ -203,7 +296,8 @@ pub(crate) struct Inner {
     pub(crate) retry: RetryPolicy,
     pub(crate) total_timeout: Duration,
     pub(crate) attempt_timeout: Duration,
-    pub(crate) lease_minimum: OnceLock<Decimal>,
+    pub(crate) settings_ttl: Duration,
+    pub(crate) settings: Mutex<Option<(Instant, crate::merchant::LeaseSettings)>>,
 }
 
 impl fmt::Debug for FlexShopper {
@@ -271,6 +365,26 @@ mod tests {
     fn building_without_a_key_is_a_config_error() {
         let err = FlexShopper::builder().build().unwrap_err();
         assert!(matches!(err, Error::Config { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_malformed_custom_url_is_refused_at_build() {
+        for url in [
+            "not a url",
+            "ftp://x.example",
+            "http://",
+            "https://x.example/?q=1",
+        ] {
+            let err = FlexShopper::builder()
+                .api_key("k")
+                .environment(Environment::Custom(url.into()))
+                .build()
+                .unwrap_err();
+            assert!(
+                matches!(err, Error::Config { .. }) && err.to_string().contains("environment"),
+                "{url}: {err}"
+            );
+        }
     }
 
     #[test]

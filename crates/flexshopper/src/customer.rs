@@ -78,6 +78,12 @@ impl fmt::Debug for NewCustomer {
 
 impl NewCustomer {
     /// A customer with name and email.
+    ///
+    /// ```
+    /// # use flexshopper::*;
+    /// let c = NewCustomer::new("Jane", "Doe", "jane@example.com");
+    /// assert_eq!((c.first_name.as_str(), c.password.is_none()), ("Jane", true));
+    /// ```
     pub fn new(
         first: impl Into<String>,
         last: impl Into<String>,
@@ -92,6 +98,13 @@ impl NewCustomer {
     }
 
     /// Checks every field; errors name `customer.<field>`.
+    ///
+    /// ```
+    /// # use flexshopper::*;
+    /// let err = NewCustomer::new("Jane", "", "not-an-email").validate().unwrap_err();
+    /// let fields: Vec<_> = err.errors.iter().map(|e| e.field.as_str()).collect();
+    /// assert_eq!(fields, ["customer.lastName", "customer.email"]);
+    /// ```
     pub fn validate(&self) -> Result<(), crate::ValidationError> {
         Checker::new("customer")
             .required("firstName", &self.first_name)
@@ -148,6 +161,19 @@ impl FlexShopper {
     }
 
     /// Whether a customer with this email, phone or address exists.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// let found = client.deep_user_exists("jane@example.com", None, None).await?;
+    /// assert!(found.email);
+    /// assert!(!client.deep_user_exists("nobody@example.com", None, None).await?.email);
+    /// # Ok(()) }
+    /// ```
     pub async fn deep_user_exists(
         &self,
         email: &str,
@@ -180,6 +206,18 @@ impl FlexShopper {
     }
 
     /// Creates a customer; the session carries their new token.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// assert!(session.user_id().is_some());
+    /// assert_eq!(session.minted_by(), client.key_fingerprint());
+    /// # Ok(()) }
+    /// ```
     pub async fn create_customer(&self, customer: &NewCustomer) -> Result<CustomerSession, Error> {
         customer.validate()?;
         let body: types::CreateUserRequest = wire(
@@ -204,6 +242,19 @@ impl FlexShopper {
     }
 
     /// Mints a customer token for an existing customer.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// let again = client.authorize(session.user_id().unwrap()).await?;
+    /// assert_eq!(again.user_id(), session.user_id());
+    /// assert_eq!(again.minted_by(), client.key_fingerprint());
+    /// # Ok(()) }
+    /// ```
     pub async fn authorize(&self, user_id: &str) -> Result<CustomerSession, Error> {
         Checker::new("").required("userId", user_id).finish()?;
         let api = self.api();
@@ -220,6 +271,17 @@ impl FlexShopper {
     }
 
     /// Sends a one-time passcode to the customer.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// client.request_passcode(session.user_id().unwrap(), PasscodeTransport::Email).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn request_passcode(
         &self,
         user_id: &str,
@@ -239,6 +301,24 @@ impl FlexShopper {
     }
 
     /// Logs the customer in with the passcode they received.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// let id = session.user_id().unwrap();
+    /// client.request_passcode(id, PasscodeTransport::Sms).await?;
+    /// // The sandbox shows the passcode it "sent"; a real customer types it in.
+    /// let sent: serde_json::Value = reqwest::get(format!("{}/__sandbox/passcodes/{id}", sandbox.base_url()))
+    ///     .await.unwrap().json().await.unwrap();
+    /// let passcode = Passcode::new(sent["passcode"].as_str().unwrap());
+    /// let logged_in = client.login_with_passcode(id, &passcode).await?;
+    /// assert_eq!(logged_in.user_id(), Some(id));
+    /// # Ok(()) }
+    /// ```
     pub async fn login_with_passcode(
         &self,
         user_id: &str,
@@ -267,6 +347,19 @@ impl FlexShopper {
     }
 
     /// Finds a customer by mobile phone and SSN (waterfall); a session if one matched.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// let none = client.account_lookup("5615550100", &Ssn::new("123456789")).await?;
+    /// assert!(none.is_none());
+    /// let err = client.account_lookup("12", &Ssn::new("123456789")).await.unwrap_err();
+    /// assert!(matches!(err, Error::Validation(_)));
+    /// # Ok(()) }
+    /// ```
     pub async fn account_lookup(
         &self,
         mobile_phone: &str,
@@ -297,6 +390,19 @@ impl FlexShopper {
     }
 
     /// The customer behind `session`, with their decision.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// let customer = client.customer(&session).await?;
+    /// assert_eq!(Some(customer.user_id.as_str()), session.user_id());
+    /// assert!(matches!(customer.decision, Decision::NotApplied));
+    /// # Ok(()) }
+    /// ```
     pub async fn customer(&self, session: &CustomerSession) -> Result<Customer, Error> {
         let token = self.token("getCurrentUser", session)?;
         let api = self.api();

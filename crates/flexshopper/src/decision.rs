@@ -89,10 +89,19 @@ impl Decision {
         }
     }
 
-    /// The status word (`approved`, `pending`, …).
+    /// The status word: `approved`, `spending_hold` (FlexShopper reports an approved
+    /// decision with a hold; no lease can be created, so it is not called approved
+    /// here), `pending`, `denied`, `none`, or an unknown status verbatim.
+    ///
+    /// ```
+    /// use flexshopper::{Decision, Limits};
+    /// assert_eq!(Decision::SpendingHold(Limits::default()).status(), "spending_hold");
+    /// assert_eq!(Decision::Denied.status(), "denied");
+    /// ```
     pub fn status(&self) -> &str {
         match self {
-            Decision::Approved(_) | Decision::SpendingHold(_) => "approved",
+            Decision::Approved(_) => "approved",
+            Decision::SpendingHold(_) => "spending_hold",
             Decision::Pending { .. } => "pending",
             Decision::Denied => "denied",
             Decision::NotApplied => "none",
@@ -101,13 +110,17 @@ impl Decision {
     }
 
     /// The approval, or a workflow error saying why there is none.
+    ///
+    /// ```
+    /// use flexshopper::{Decision, Error, Limits, WorkflowError};
+    /// let err = Decision::SpendingHold(Limits::default()).into_approval().unwrap_err();
+    /// assert!(matches!(err, Error::Workflow(WorkflowError::SpendingHold)));
+    /// assert!(err.to_string().contains("spending hold"));
+    /// ```
     pub fn into_approval(self) -> Result<Approval, Error> {
         match self {
             Decision::Approved(a) => Ok(a),
-            Decision::SpendingHold(_) => Err(crate::WorkflowError::NotApproved {
-                status: "approved with a spending hold".into(),
-            }
-            .into()),
+            Decision::SpendingHold(_) => Err(crate::WorkflowError::SpendingHold.into()),
             other => Err(crate::WorkflowError::NotApproved {
                 status: other.status().to_string(),
             }
@@ -126,17 +139,65 @@ pub struct Approval {
 
 impl Approval {
     /// The approved limits.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// # let application = Application::builder(address(), "5615550100", "1990-04-30").build()?;
+    /// # let approval = client.apply(&session, &application).await?.into_approval()?;
+    /// assert_eq!(approval.limits().spending_limit, Decimal::new(2500, 0));
+    /// # Ok(()) }
+    /// ```
     pub fn limits(&self) -> Limits {
         self.limits
     }
 
     /// The approved customer's session.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// # let application = Application::builder(address(), "5615550100", "1990-04-30").build()?;
+    /// # let approval = client.apply(&session, &application).await?.into_approval()?;
+    /// assert_eq!(approval.session().user_id(), session.user_id());
+    /// # Ok(()) }
+    /// ```
     pub fn session(&self) -> &CustomerSession {
         &self.session
     }
 
     /// Creates the lease for `order` (validated first, including the lease minimum).
     /// If the answer is lost, the transaction is looked up before anything is re-sent.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// # let application = Application::builder(address(), "5615550100", "1990-04-30").build()?;
+    /// # let approval = client.apply(&session, &application).await?.into_approval()?;
+    /// let order = Order::new("T-1", vec![OrderItem::new("TV-55", "55in TV", "Acme", Decimal::new(49900, 2), 1)]);
+    /// let lease = approval.create_lease(&order).await?;
+    /// assert_eq!(lease.transaction_id(), "T-1");
+    /// assert!(lease.terms().unwrap().contract_html.contains("<"));
+    /// # Ok(()) }
+    /// ```
     pub async fn create_lease(&self, order: &Order) -> Result<Lease<Created>, Error> {
         self.client.create_lease(&self.session, order).await
     }
@@ -160,6 +221,41 @@ impl fmt::Debug for BankAccount {
             .field("account", &self.account)
             .field("kind", &self.kind)
             .finish()
+    }
+}
+
+impl BankAccount {
+    pub(crate) fn check(&self, c: Checker) -> Checker {
+        c.routing_number("bankAccount.routing", &self.routing)
+            .account_number("bankAccount.account", self.account.expose())
+    }
+
+    /// The wire form; the account number is exposed only here, at send time.
+    pub(crate) fn to_json(&self) -> serde_json::Value {
+        json!({"routing": self.routing, "account": self.account.expose(), "type": self.kind})
+    }
+}
+
+impl Employment {
+    pub(crate) fn check(&self, mut c: Checker) -> Checker {
+        c = c.amount(
+            "employmentInformation.monthlyIncome",
+            self.monthly_income.unwrap_or_default(),
+        );
+        for (k, d) in [
+            ("nextPayDate", &self.next_pay_date),
+            ("lastPayDate", &self.last_pay_date),
+        ] {
+            if let Some(d) = d {
+                c = c.date(&format!("employmentInformation.{k}"), d);
+            }
+        }
+        c
+    }
+
+    pub(crate) fn to_json(&self) -> serde_json::Value {
+        json!({"name": self.employer, "monthlyIncome": self.monthly_income, "payFrequency": self.pay_frequency,
+               "nextPayDate": self.next_pay_date, "lastPayDate": self.last_pay_date})
     }
 }
 
@@ -226,6 +322,14 @@ pub struct ApplicationBuilder(Application);
 
 impl Application {
     /// Starts an application with the required fields.
+    ///
+    /// ```
+    /// # use flexshopper::*;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// let app = Application::builder(address(), "5615550100", "1990-04-30").build();
+    /// assert!(app.is_ok());
+    /// ```
     pub fn builder(
         address: Address,
         mobile_phone: impl Into<String>,
@@ -252,23 +356,10 @@ impl Application {
             c = c.ssn("ssn", ssn.expose());
         }
         if let Some(b) = &self.bank_account {
-            c = c
-                .routing_number("bankAccount.routing", &b.routing)
-                .account_number("bankAccount.account", b.account.expose());
+            c = b.check(c);
         }
         if let Some(e) = &self.employment {
-            c = c.amount(
-                "employmentInformation.monthlyIncome",
-                e.monthly_income.unwrap_or_default(),
-            );
-            for (k, d) in [
-                ("nextPayDate", &e.next_pay_date),
-                ("lastPayDate", &e.last_pay_date),
-            ] {
-                if let Some(d) = d {
-                    c = c.date(&format!("employmentInformation.{k}"), d);
-                }
-            }
+            c = e.check(c);
         }
         c.amount(
             "expectedPurchaseAmount",
@@ -280,14 +371,8 @@ impl Application {
     /// The wire request; secrets are exposed only here, at send time.
     fn to_wire(&self) -> Result<types::ApplicationRequest, Error> {
         let a = &self.address;
-        let emp = self.employment.as_ref().map(|e| {
-            json!({"name": e.employer, "monthlyIncome": e.monthly_income, "payFrequency": e.pay_frequency,
-                   "nextPayDate": e.next_pay_date, "lastPayDate": e.last_pay_date})
-        });
-        let bank = self
-            .bank_account
-            .as_ref()
-            .map(|b| json!({"routing": b.routing, "account": b.account.expose(), "type": b.kind}));
+        let emp = self.employment.as_ref().map(Employment::to_json);
+        let bank = self.bank_account.as_ref().map(BankAccount::to_json);
         wire(
             "application",
             json!({
@@ -303,36 +388,88 @@ impl Application {
 
 impl ApplicationBuilder {
     /// The SSN (secret).
+    ///
+    /// ```
+    /// # use flexshopper::*;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// let err = Application::builder(address(), "5615550100", "1990-04-30").ssn("12").build().unwrap_err();
+    /// assert_eq!(err.errors[0].field, "application.ssn");
+    /// ```
     pub fn ssn(mut self, ssn: impl Into<Ssn>) -> Self {
         self.0.ssn = Some(ssn.into());
         self
     }
 
     /// Employment and income.
+    ///
+    /// ```
+    /// # use flexshopper::*;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// use flexshopper::decision::PayFrequency;
+    /// let job = Employment { employer: Some("Acme".into()), monthly_income: Some(Decimal::new(3200, 0)),
+    ///     pay_frequency: Some(PayFrequency::Weekly), next_pay_date: Some("2030-01-07".into()), last_pay_date: None };
+    /// assert!(Application::builder(address(), "5615550100", "1990-04-30").employment(job).build().is_ok());
+    /// ```
     pub fn employment(mut self, e: Employment) -> Self {
         self.0.employment = Some(e);
         self
     }
 
     /// The bank account.
+    ///
+    /// ```
+    /// # use flexshopper::*;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// use flexshopper::decision::BankAccountType;
+    /// let bank = BankAccount { routing: "021000022".into(), account: "3483898238239".into(), kind: BankAccountType::Checking };
+    /// let err = Application::builder(address(), "5615550100", "1990-04-30").bank_account(bank).build().unwrap_err();
+    /// assert_eq!(err.errors[0].field, "application.bankAccount.routing"); // the ABA checksum fails
+    /// ```
     pub fn bank_account(mut self, b: BankAccount) -> Self {
         self.0.bank_account = Some(b);
         self
     }
 
     /// The amount the customer expects to spend, in dollars.
+    ///
+    /// ```
+    /// # use flexshopper::*;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// let err = Application::builder(address(), "5615550100", "1990-04-30")
+    ///     .expected_purchase_amount(Decimal::new(-1, 0)).build().unwrap_err();
+    /// assert_eq!(err.errors[0].field, "application.expectedPurchaseAmount");
+    /// ```
     pub fn expected_purchase_amount(mut self, d: Decimal) -> Self {
         self.0.expected_purchase_amount = Some(d);
         self
     }
 
     /// Marketing opt-in.
+    ///
+    /// ```
+    /// # use flexshopper::*;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// assert!(Application::builder(address(), "5615550100", "1990-04-30").opt_in_marketing(false).build().is_ok());
+    /// ```
     pub fn opt_in_marketing(mut self, yes: bool) -> Self {
         self.0.opt_in_marketing = Some(yes);
         self
     }
 
     /// Validates every field (all failures at once, with their paths).
+    ///
+    /// ```
+    /// # use flexshopper::*;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// let err = Application::builder(address(), "12", "1990-02-30").build().unwrap_err();
+    /// assert_eq!(err.errors.len(), 2); // every failure at once: mobilePhone and dateOfBirth
+    /// ```
     pub fn build(self) -> Result<Application, ValidationError> {
         self.0.validate()?;
         Ok(self.0)
@@ -379,11 +516,43 @@ impl FlexShopper {
     }
 
     /// The customer's current decision.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// # let application = Application::builder(address(), "5615550100", "1990-04-30").build()?;
+    /// # let approval = client.apply(&session, &application).await?.into_approval()?;
+    /// assert_eq!(client.decision(&session).await?.status(), "approved");
+    /// # Ok(()) }
+    /// ```
     pub async fn decision(&self, session: &CustomerSession) -> Result<Decision, Error> {
         Ok(self.customer(session).await?.decision)
     }
 
     /// The identity questions FlexShopper asks when a decision is pending verification.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// // On the sandbox an email containing "kba" asks identity questions.
+    /// let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane.kba@example.com")).await?;
+    /// let app = Application::builder(address(), "5615550100", "1990-04-30").build()?;
+    /// assert!(matches!(client.apply(&session, &app).await?, Decision::Pending { identity_questions: true }));
+    /// let questions = client.identity_questions(&session).await?;
+    /// assert_eq!(questions.questions.len(), 3);
+    /// # Ok(()) }
+    /// ```
     pub async fn identity_questions(
         &self,
         session: &CustomerSession,
@@ -402,6 +571,25 @@ impl FlexShopper {
 
     /// Answers the identity questions (`(question id, choice id)` pairs) and returns
     /// the resulting decision.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane.kba@example.com")).await?;
+    /// let app = Application::builder(address(), "5615550100", "1990-04-30").build()?;
+    /// client.apply(&session, &app).await?;
+    /// let q = client.identity_questions(&session).await?;
+    /// // The sandbox accepts the first choice of every question.
+    /// let answers: Vec<(&str, &str)> = q.questions.iter().map(|x| (x.id.as_str(), x.choices[0].id.as_str())).collect();
+    /// let decision = client.answer_identity_questions(&session, &q, &answers).await?;
+    /// assert_eq!(decision.status(), "approved");
+    /// # Ok(()) }
+    /// ```
     pub async fn answer_identity_questions(
         &self,
         session: &CustomerSession,

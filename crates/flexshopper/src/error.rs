@@ -501,6 +501,11 @@ pub enum WorkflowError {
         /// The decision status FlexShopper reported.
         status: String,
     },
+    /// The customer was approved, but FlexShopper put a spending hold on the account.
+    #[error(
+        "the customer's decision is on a spending hold: FlexShopper approved them but blocks new leases until the customer contacts FlexShopper to lift the hold"
+    )]
+    SpendingHold,
     /// The transaction is not at the step the caller expected.
     #[error(
         "transaction {transaction_id} is at step {found:?}, not {expected}; resume it with FlexShopper::resume to continue from where it is"

@@ -96,6 +96,23 @@ impl Transaction {
     /// (`lease.status`, `items[].quantityByStatus`). No documented field says whether a
     /// signed lease was finalized, so a signed, unfulfilled transaction is
     /// [`JourneyStep::Signed`] whether or not a finalize took effect.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// # let application = Application::builder(address(), "5615550100", "1990-04-30").build()?;
+    /// # let approval = client.apply(&session, &application).await?.into_approval()?;
+    /// # let order = Order::new("T-1", vec![OrderItem::new("TV-55", "55in TV", "Acme", Decimal::new(49900, 2), 2)]);
+    /// # let lease = approval.create_lease(&order).await?.sign(&session, SignatureEvidence::now([127, 0, 0, 1].into())).await?;
+    /// assert!(matches!(client.transaction("T-1").await?.step(), JourneyStep::Signed));
+    /// # Ok(()) }
+    /// ```
     pub fn step(&self) -> JourneyStep {
         let sum = |s: &str| self.items.iter().map(|i| i.count(s)).sum::<u64>();
         let all = |f: &dyn Fn(&TransactionLine) -> bool| {
@@ -124,6 +141,25 @@ impl Transaction {
     /// same customer and the same SKUs, quantities and unit costs (documented fields
     /// `customer.id` and `items[]`). Used before trusting a lease found on a
     /// transaction id after a lost create-lease answer.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// # let application = Application::builder(address(), "5615550100", "1990-04-30").build()?;
+    /// # let approval = client.apply(&session, &application).await?.into_approval()?;
+    /// # let order = Order::new("T-1", vec![OrderItem::new("TV-55", "55in TV", "Acme", Decimal::new(49900, 2), 2)]);
+    /// # let lease = approval.create_lease(&order).await?.sign(&session, SignatureEvidence::now([127, 0, 0, 1].into())).await?;
+    /// let tx = client.transaction("T-1").await?;
+    /// assert!(tx.holds(session.user_id().unwrap(), &order).is_ok());
+    /// assert!(tx.holds("someone-else", &order).is_err());
+    /// # Ok(()) }
+    /// ```
     pub fn holds(&self, user_id: &str, order: &crate::Order) -> Result<(), String> {
         if self.customer_id.as_deref() != Some(user_id) {
             return Err(format!(
@@ -198,12 +234,51 @@ enum ShipmentKind {
 
 impl Shipment {
     /// The entire transaction shipped, without carrier data (sent without `items`).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// # let application = Application::builder(address(), "5615550100", "1990-04-30").build()?;
+    /// # let approval = client.apply(&session, &application).await?.into_approval()?;
+    /// # let order = Order::new("T-1", vec![OrderItem::new("TV-55", "55in TV", "Acme", Decimal::new(49900, 2), 2)]);
+    /// # let lease = approval.create_lease(&order).await?.sign(&session, SignatureEvidence::now([127, 0, 0, 1].into())).await?;
+    /// # let lease = lease.finalize().await?;
+    /// client.confirm_shipment("T-1", &Shipment::everything()).await?;
+    /// assert!(matches!(client.transaction("T-1").await?.step(), JourneyStep::Shipped));
+    /// # Ok(()) }
+    /// ```
     pub fn everything() -> Self {
         Self(ShipmentKind::Everything)
     }
 
     /// Every item not yet shipped, received or canceled, by `carrier` with one tracking
     /// number. Resolved into one line per SKU from the transaction when sent.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// # let application = Application::builder(address(), "5615550100", "1990-04-30").build()?;
+    /// # let approval = client.apply(&session, &application).await?.into_approval()?;
+    /// # let order = Order::new("T-1", vec![OrderItem::new("TV-55", "55in TV", "Acme", Decimal::new(49900, 2), 2)]);
+    /// # let lease = approval.create_lease(&order).await?.sign(&session, SignatureEvidence::now([127, 0, 0, 1].into())).await?;
+    /// # let lease = lease.finalize().await?;
+    /// let today = chrono::Utc::now().date_naive();
+    /// let lease = lease.confirm_shipment(Shipment::everything_via("UPS", Some("1Z999".into()), today)).await?;
+    /// assert!(lease.lease_number().is_some());
+    /// # Ok(()) }
+    /// ```
     pub fn everything_via(
         carrier: impl Into<String>,
         tracking_number: Option<String>,
@@ -217,6 +292,28 @@ impl Shipment {
     }
 
     /// These lines shipped (at least one; an empty list is refused before sending).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// # let application = Application::builder(address(), "5615550100", "1990-04-30").build()?;
+    /// # let approval = client.apply(&session, &application).await?.into_approval()?;
+    /// # let order = Order::new("T-1", vec![OrderItem::new("TV-55", "55in TV", "Acme", Decimal::new(49900, 2), 2)]);
+    /// # let lease = approval.create_lease(&order).await?.sign(&session, SignatureEvidence::now([127, 0, 0, 1].into())).await?;
+    /// # let lease = lease.finalize().await?;
+    /// let line = ShipmentLine { sku: "TV-55".into(), carrier: "UPS".into(), tracking_number: None,
+    ///     ship_date: chrono::Utc::now().date_naive(), quantity: Some(1) };
+    /// client.confirm_shipment("T-1", &Shipment::lines(vec![line])).await?;
+    /// // An empty list is refused before sending.
+    /// assert!(client.confirm_shipment("T-1", &Shipment::lines(vec![])).await.is_err());
+    /// # Ok(()) }
+    /// ```
     pub fn lines(lines: Vec<ShipmentLine>) -> Self {
         Self(ShipmentKind::Lines(lines))
     }
@@ -241,6 +338,25 @@ pub struct Receipt {
 impl Receipt {
     /// Every item not yet shipped, picked up or canceled, resolved from the transaction
     /// when sent (FlexShopper needs at least one line).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// # let application = Application::builder(address(), "5615550100", "1990-04-30").build()?;
+    /// # let approval = client.apply(&session, &application).await?.into_approval()?;
+    /// # let order = Order::new("T-1", vec![OrderItem::new("TV-55", "55in TV", "Acme", Decimal::new(49900, 2), 2)]);
+    /// # let lease = approval.create_lease(&order).await?.sign(&session, SignatureEvidence::now([127, 0, 0, 1].into())).await?;
+    /// # let lease = lease.finalize().await?;
+    /// client.confirm_receipt("T-1", &Receipt::everything()).await?;
+    /// assert!(matches!(client.transaction("T-1").await?.step(), JourneyStep::Received));
+    /// # Ok(()) }
+    /// ```
     pub fn everything() -> Self {
         Self {
             lines: Vec::new(),
@@ -249,6 +365,25 @@ impl Receipt {
     }
 
     /// Some items picked up on `date`.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// # let application = Application::builder(address(), "5615550100", "1990-04-30").build()?;
+    /// # let approval = client.apply(&session, &application).await?.into_approval()?;
+    /// # let order = Order::new("T-1", vec![OrderItem::new("TV-55", "55in TV", "Acme", Decimal::new(49900, 2), 2)]);
+    /// # let lease = approval.create_lease(&order).await?.sign(&session, SignatureEvidence::now([127, 0, 0, 1].into())).await?;
+    /// # let lease = lease.finalize().await?;
+    /// let picked_up = Receipt::lines(vec![("TV-55".into(), Some(1))], None); // today
+    /// client.confirm_receipt("T-1", &picked_up).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn lines(lines: Vec<(String, Option<u32>)>, date: Option<NaiveDate>) -> Self {
         Self { lines, date }
     }
@@ -342,6 +477,16 @@ impl FlexShopper {
     }
 
     /// The transaction, or `None` if FlexShopper does not know it.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// assert!(client.find_transaction("never-created").await?.is_none());
+    /// # Ok(()) }
+    /// ```
     pub async fn find_transaction(
         &self,
         transaction_id: &str,
@@ -357,6 +502,26 @@ impl FlexShopper {
     /// FlexShopper: no documented field tells whether a finalize took effect, so a
     /// lost answer comes back as an error whose
     /// [`may_have_been_applied`](Error::may_have_been_applied) is true.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// # let application = Application::builder(address(), "5615550100", "1990-04-30").build()?;
+    /// # let approval = client.apply(&session, &application).await?.into_approval()?;
+    /// # let order = Order::new("T-1", vec![OrderItem::new("TV-55", "55in TV", "Acme", Decimal::new(49900, 2), 2)]);
+    /// # let lease = approval.create_lease(&order).await?.sign(&session, SignatureEvidence::now([127, 0, 0, 1].into())).await?;
+    /// let done = client.finalize("T-1").await?;
+    /// assert!(!done.lease_number.is_empty());
+    /// // Finalizing again returns the same lease number.
+    /// assert_eq!(client.finalize("T-1").await?.lease_number, done.lease_number);
+    /// # Ok(()) }
+    /// ```
     pub async fn finalize(&self, transaction_id: &str) -> Result<FinalizedTransaction, Error> {
         Checker::new("")
             .required("transactionId", transaction_id)
@@ -374,6 +539,25 @@ impl FlexShopper {
 
     /// Confirms shipment. Never resent once it may have reached FlexShopper: what a
     /// repeated confirmation does is undocumented.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// # let application = Application::builder(address(), "5615550100", "1990-04-30").build()?;
+    /// # let approval = client.apply(&session, &application).await?.into_approval()?;
+    /// # let order = Order::new("T-1", vec![OrderItem::new("TV-55", "55in TV", "Acme", Decimal::new(49900, 2), 2)]);
+    /// # let lease = approval.create_lease(&order).await?.sign(&session, SignatureEvidence::now([127, 0, 0, 1].into())).await?;
+    /// # let lease = lease.finalize().await?;
+    /// let today = chrono::Utc::now().date_naive();
+    /// client.confirm_shipment("T-1", &Shipment::everything_via("FedEx", None, today)).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn confirm_shipment(
         &self,
         transaction_id: &str,
@@ -437,6 +621,24 @@ impl FlexShopper {
 
     /// Confirms in-store pickup (`receiptDate` is the pickup date). Never resent once it
     /// may have reached FlexShopper, as for shipments.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// # let application = Application::builder(address(), "5615550100", "1990-04-30").build()?;
+    /// # let approval = client.apply(&session, &application).await?.into_approval()?;
+    /// # let order = Order::new("T-1", vec![OrderItem::new("TV-55", "55in TV", "Acme", Decimal::new(49900, 2), 2)]);
+    /// # let lease = approval.create_lease(&order).await?.sign(&session, SignatureEvidence::now([127, 0, 0, 1].into())).await?;
+    /// # let lease = lease.finalize().await?;
+    /// client.confirm_receipt("T-1", &Receipt::everything()).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn confirm_receipt(
         &self,
         transaction_id: &str,
@@ -472,6 +674,26 @@ impl FlexShopper {
     }
 
     /// Cancels unshipped items (`[]`: all). Not retried automatically.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// # let application = Application::builder(address(), "5615550100", "1990-04-30").build()?;
+    /// # let approval = client.apply(&session, &application).await?.into_approval()?;
+    /// # let order = Order::new("T-1", vec![OrderItem::new("TV-55", "55in TV", "Acme", Decimal::new(49900, 2), 2)]);
+    /// # let lease = approval.create_lease(&order).await?.sign(&session, SignatureEvidence::now([127, 0, 0, 1].into())).await?;
+    /// # let lease = lease.finalize().await?;
+    /// let result = client.cancel_items("T-1", &[("TV-55", 1)]).await?;
+    /// assert_eq!(result.canceled[0].quantity, 1);
+    /// assert!(result.failed.is_empty());
+    /// # Ok(()) }
+    /// ```
     pub async fn cancel_items(
         &self,
         transaction_id: &str,
@@ -491,6 +713,27 @@ impl FlexShopper {
     }
 
     /// Returns items (`[]`: all). Not retried automatically.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// # let application = Application::builder(address(), "5615550100", "1990-04-30").build()?;
+    /// # let approval = client.apply(&session, &application).await?.into_approval()?;
+    /// # let order = Order::new("T-1", vec![OrderItem::new("TV-55", "55in TV", "Acme", Decimal::new(49900, 2), 2)]);
+    /// # let lease = approval.create_lease(&order).await?.sign(&session, SignatureEvidence::now([127, 0, 0, 1].into())).await?;
+    /// # let lease = lease.finalize().await?;
+    /// let today = chrono::Utc::now().date_naive();
+    /// client.confirm_shipment("T-1", &Shipment::everything_via("UPS", None, today)).await?;
+    /// let result = client.return_items("T-1", &[("TV-55", 1)]).await?;
+    /// assert_eq!(result.returned[0].quantity, 1);
+    /// # Ok(()) }
+    /// ```
     pub async fn return_items(
         &self,
         transaction_id: &str,
@@ -510,6 +753,27 @@ impl FlexShopper {
     }
 
     /// Refunds lines of a transaction (waterfall). Never retried: it moves money.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// # let application = Application::builder(address(), "5615550100", "1990-04-30").build()?;
+    /// # let approval = client.apply(&session, &application).await?.into_approval()?;
+    /// # let order = Order::new("T-1", vec![OrderItem::new("TV-55", "55in TV", "Acme", Decimal::new(49900, 2), 2)]);
+    /// # let lease = approval.create_lease(&order).await?.sign(&session, SignatureEvidence::now([127, 0, 0, 1].into())).await?;
+    /// # let lease = lease.finalize().await?;
+    /// let today = chrono::Utc::now().date_naive();
+    /// client.confirm_shipment("T-1", &Shipment::everything_via("UPS", None, today)).await?;
+    /// let credit = RefundLine { line_number: 1, sku: "TV-55".into(), item_credit: Some(Decimal::new(1000, 2)), shipping_credit: None };
+    /// client.refund("T-1", &[credit]).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn refund(
         &self,
         transaction_id: &str,

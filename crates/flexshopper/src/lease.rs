@@ -640,6 +640,41 @@ impl FlexShopper {
         ))
     }
 
+    /// Starts FlexShopper's legacy hosted checkout for `order` (validated first, with
+    /// the lease minimum): FlexShopper collects the customer's details on its own page,
+    /// so no customer session is needed; send the customer to `redirect_uri`. Never
+    /// retried: each call opens a new checkout.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// use flexshopper::{Decimal, Order, OrderItem};
+    /// let order = Order::new("T-CHECKOUT", vec![OrderItem::new("TV-55", "55in TV", "Acme", Decimal::new(49900, 2), 1)]);
+    /// let checkout = client.hosted_checkout(&order).await?;
+    /// assert!(checkout.redirect_uri.starts_with("http"));
+    /// # Ok(()) }
+    /// ```
+    pub async fn hosted_checkout(&self, order: &Order) -> Result<types::CheckoutSession, Error> {
+        order.validate(self.lease_minimum().await?)?;
+        let mut body = serde_json::to_value(order.to_wire()?)
+            .map_err(|e| crate::ValidationError::field("order", e.to_string()))?;
+        if let Some(map) = body.as_object_mut() {
+            map.retain(|k, _| matches!(k.as_str(), "transactionId" | "items" | "shipping"));
+            map.insert("total".into(), json!(order.total()));
+        }
+        let body: types::CheckoutRequest = wire("checkout", body)?;
+        let api = self.api();
+        #[allow(deprecated)] // the legacy hosted checkout, wrapped on purpose
+        let r = self
+            .send("checkout", Safety::Never, || {
+                api.checkout().body(body.clone()).send()
+            })
+            .await?;
+        Ok(r.data)
+    }
+
     /// The lease of `order` if a lost create-lease took effect (the check before
     /// re-creating it): the transaction must hold this customer's order, item for item.
     async fn existing_lease(

@@ -33,8 +33,16 @@
 //!
 //! Modules: [`client`] (configuration), [`error`], [`retry`], [`secret`], [`money`],
 //! [`validate`], [`session`] and [`customer`], [`decision`], [`lease`] (typestate),
-//! [`fulfilment`], [`paging`], [`merchant`], [`plugin`] and [`flexsdk`] (the Payment
-//! Plugin's browser contract). Tracing: every operation is
+//! [`fulfilment`], [`paging`], [`merchant`], [`plugin`], [`flexsdk`] (the Payment
+//! Plugin's browser contract), [`waterfall`] (account lookup, prequalification, the
+//! modal's auth code). The generated layer is [`api`].
+//!
+//! Types the API exposes are re-exported: [`Decimal`], [`NaiveDate`], [`Stream`] (and
+//! [`futures`], [`reqwest`]), so no version has to be matched by hand.
+//!
+//! TLS: the cargo features `rustls` (default: rustls with aws-lc-rs), `rustls-ring`
+//! (rustls with ring, no C toolchain beyond cc) and `native-tls` (the platform's TLS)
+//! choose reqwest's backend. Tracing: every operation is
 //! one `flexshopper` span with `operation`, `attempt`, `status` and `latency_ms`.
 
 #![warn(missing_docs)]
@@ -55,6 +63,7 @@ pub mod secret;
 mod send;
 pub mod session;
 pub mod validate;
+pub mod waterfall;
 
 pub use client::{Environment, FlexShopper, FlexShopperBuilder};
 pub use customer::{Address, Customer, DeepMatch, NewCustomer, PasscodeTransport};
@@ -71,18 +80,44 @@ pub use lease::{
     Created, Finalized, Fulfilled, Journey, JourneyStep, Lease, LeaseTerms, Order, OrderItem,
     SignatureEvidence, Signed, StepError,
 };
-pub use merchant::{Agreement, DEFAULT_LEASE_MINIMUM, NewPaymentMethod};
+pub use merchant::{Agreement, DEFAULT_LEASE_MINIMUM, LeaseSettings, NewPaymentMethod};
 pub use money::{Cents, UnverifiedAmount};
 pub use paging::TransactionFilter;
 pub use plugin::{ExpectedOrder, Mismatch, PluginOutcome};
 pub use retry::RetryPolicy;
 pub use secret::{
-    AccountNumber, ApiKey, CardToken, ChildKey, CustomerToken, KeyFingerprint, Passcode, Ssn,
+    AccountNumber, ApiKey, AuthCode, CardToken, ChildKey, CustomerToken, KeyFingerprint, Passcode,
+    Ssn,
 };
 pub use session::CustomerSession;
 pub use validate::{FieldError, ValidationError};
+pub use waterfall::{PrequalApplicant, Prequalification};
 
-/// The generated low-level client and wire types.
+/// Money in dollars ([`Order`], [`Limits`], …): `rust_decimal`'s `Decimal`, re-exported
+/// so your `Cargo.toml` needs no matching version of it.
+pub use rust_decimal::Decimal;
+
+/// Dates ([`Shipment`], [`PrequalApplicant`], [`TransactionFilter`]): `chrono`'s
+/// `NaiveDate`, re-exported.
+pub use chrono::NaiveDate;
+
+/// The trait of the auto-paginating listings ([`FlexShopper::transactions`],
+/// [`FlexShopper::users`]); use `futures::StreamExt` / `TryStreamExt` (or
+/// [`futures`]) to consume them.
+pub use futures::Stream;
+
+/// The `futures` crate this one is built with (`StreamExt`, `TryStreamExt`).
+pub use futures;
+
+/// The `reqwest` this crate is built with, for
+/// [`FlexShopperBuilder::http_client_builder`] (proxies, custom roots).
+pub use reqwest;
+
+/// The generated low-level layer: progenitor's builder-style [`api::Client`] (one
+/// method per spec operation) and the wire [`api::types`]. Reach it through
+/// [`FlexShopper::api`]; run a call through this crate's send path (tracing, retries
+/// as safe, typed errors) with [`FlexShopper::execute`]. Every documented flow is
+/// wrapped, so this is the escape hatch, not the way in.
 pub use flexshopper_api as api;
 
 /// The workspace README's example, compiled as a doc test so it stays true.

@@ -117,28 +117,87 @@ impl NewPaymentMethod {
     }
 }
 
+/// The merchant's lease settings (`GET /v3/settings/lease`).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct LeaseSettings {
+    /// The smallest lease total FlexShopper accepts, in dollars.
+    pub minimum_order_value: Decimal,
+    /// The raw record (every field the server sent that the spec knows).
+    pub raw: types::LeaseSettings,
+}
+
 impl FlexShopper {
-    /// The merchant's lease minimum in dollars (`GET /v3/settings/lease`), read once
-    /// and cached; $49.95 if the settings cannot be read.
-    pub async fn lease_minimum(&self) -> Result<Decimal, Error> {
-        if let Some(m) = self.inner.lease_minimum.get() {
-            return Ok(*m);
+    /// The merchant's lease settings, cached for the builder's
+    /// [`settings_ttl`](crate::FlexShopperBuilder::settings_ttl) (5 minutes by default):
+    /// [`FlexShopper::create_lease`] checks the lease minimum without a request per lease.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// let settings = client.lease_settings().await?;
+    /// assert_eq!(settings.minimum_order_value, flexshopper::Decimal::new(4995, 2));
+    /// # Ok(()) }
+    /// ```
+    pub async fn lease_settings(&self) -> Result<LeaseSettings, Error> {
+        let ttl = self.inner.settings_ttl;
+        if let Ok(cache) = self.inner.settings.lock()
+            && let Some((at, settings)) = cache.as_ref()
+            && at.elapsed() < ttl
+        {
+            return Ok(settings.clone());
         }
         let api = self.api();
-        let minimum = match self
+        let r = self
             .send("getLeaseSettings", Safety::Idempotent, || {
                 api.get_lease_settings().send()
             })
-            .await
-        {
-            Ok(s) => s.data.minimum_order_value.0,
-            Err(e) if e.status().is_some_and(|s| s == 404) => DEFAULT_LEASE_MINIMUM,
-            Err(e) => return Err(e),
+            .await?;
+        let settings = LeaseSettings {
+            minimum_order_value: r.data.minimum_order_value.0,
+            raw: r.data,
         };
-        Ok(*self.inner.lease_minimum.get_or_init(|| minimum))
+        if let Ok(mut cache) = self.inner.settings.lock() {
+            *cache = Some((std::time::Instant::now(), settings.clone()));
+        }
+        Ok(settings)
+    }
+
+    /// The merchant's lease minimum in dollars, from the cached
+    /// [`lease_settings`](FlexShopper::lease_settings); $49.95 when the server has no
+    /// settings (404).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// assert_eq!(client.lease_minimum().await?.to_string(), "49.95");
+    /// # Ok(()) }
+    /// ```
+    pub async fn lease_minimum(&self) -> Result<Decimal, Error> {
+        match self.lease_settings().await {
+            Ok(s) => Ok(s.minimum_order_value),
+            Err(e) if e.status() == Some(404) => Ok(DEFAULT_LEASE_MINIMUM),
+            Err(e) => Err(e),
+        }
     }
 
     /// The merchant's products.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// for product in client.products().await? {
+    ///     println!("{product:?}");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn products(&self) -> Result<Vec<Product>, Error> {
         let api = self.api();
         let r = self
@@ -150,6 +209,27 @@ impl FlexShopper {
     }
 
     /// The customer's signed agreements.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// # let application = Application::builder(address(), "5615550100", "1990-04-30").build()?;
+    /// # let approval = client.apply(&session, &application).await?.into_approval()?;
+    /// # let order = Order::new("T-1", vec![OrderItem::new("TV-55", "55in TV", "Acme", Decimal::new(49900, 2), 2)]);
+    /// # let lease = approval.create_lease(&order).await?.sign(&session, SignatureEvidence::now([127, 0, 0, 1].into())).await?;
+    /// # let lease = lease.finalize().await?;
+    /// let agreements = client.agreements(&session).await?;
+    /// for a in &agreements {
+    ///     println!("{}: past due {}", a.reference_id, a.past_due.to_dollars());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn agreements(&self, session: &CustomerSession) -> Result<Vec<Agreement>, Error> {
         let token = self.token("getAgreements", session)?;
         let api = self.api();
@@ -172,6 +252,19 @@ impl FlexShopper {
     }
 
     /// Collects a payment (dollars) on an agreement. Never retried: it moves money.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// // A zero amount is refused before anything is sent.
+    /// let err = client.collect_payment(&session, "agreement-1", "pm-1", Decimal::ZERO).await.unwrap_err();
+    /// assert!(matches!(err, Error::Validation(_)));
+    /// # Ok(()) }
+    /// ```
     pub async fn collect_payment(
         &self,
         session: &CustomerSession,
@@ -204,6 +297,17 @@ impl FlexShopper {
     }
 
     /// The customer's payment methods.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// assert!(client.payment_methods(&session).await?.is_empty());
+    /// # Ok(()) }
+    /// ```
     pub async fn payment_methods(
         &self,
         session: &CustomerSession,
@@ -219,6 +323,21 @@ impl FlexShopper {
     }
 
     /// Adds a payment method. Never retried (a repeat is refused as a duplicate).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// use flexshopper::decision::BankAccountType;
+    /// let ach = NewPaymentMethod::Ach { routing: "021000021".into(), account: "3483898238239".into(),
+    ///     kind: BankAccountType::Checking };
+    /// client.add_payment_method(&session, "Checking", true, &ach).await?;
+    /// assert_eq!(client.payment_methods(&session).await?.len(), 1);
+    /// # Ok(()) }
+    /// ```
     pub async fn add_payment_method(
         &self,
         session: &CustomerSession,
@@ -244,6 +363,18 @@ impl FlexShopper {
     }
 
     /// Verifies a bank account for a customer; `true` if it is usable.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// let ok = client.verify_ach(session.user_id().unwrap(), "021000021", &AccountNumber::new("3483898238239")).await?;
+    /// assert!(ok);
+    /// # Ok(()) }
+    /// ```
     pub async fn verify_ach(
         &self,
         user_id: &str,
@@ -269,6 +400,18 @@ impl FlexShopper {
     }
 
     /// Checks a routing number with FlexShopper (after the local ABA checksum).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// assert!(client.validate_routing_number("021000021").await?.valid);
+    /// // A failing ABA checksum is refused locally.
+    /// assert!(matches!(client.validate_routing_number("021000022").await, Err(Error::Validation(_))));
+    /// # Ok(()) }
+    /// ```
     pub async fn validate_routing_number(
         &self,
         routing: &str,
@@ -286,6 +429,17 @@ impl FlexShopper {
     }
 
     /// The Clover PKMS tokenization key (public key material for card tokenization).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// let key = client.clover_tokenization_key().await?;
+    /// assert!(!key.is_empty());
+    /// # Ok(()) }
+    /// ```
     pub async fn clover_tokenization_key(&self) -> Result<String, Error> {
         let api = self.api();
         let r = self
@@ -298,6 +452,18 @@ impl FlexShopper {
 
     /// A one-time LoanPaymentPro child key (secret) for tokenizing a card. Never retried:
     /// each call issues a new key.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// let key = client.loan_payment_pro_child_key().await?;
+    /// assert!(!key.expose_secret().is_empty());
+    /// assert_eq!(key.to_string(), "[REDACTED]");
+    /// # Ok(()) }
+    /// ```
     pub async fn loan_payment_pro_child_key(&self) -> Result<ChildKey, Error> {
         let api = self.api();
         let r = self

@@ -32,6 +32,12 @@ pub struct ExpectedOrder {
 
 impl ExpectedOrder {
     /// Adds a line.
+    ///
+    /// ```
+    /// # use flexshopper::*;
+    /// let expected = ExpectedOrder::default().item("TV-55", 2, Decimal::new(49900, 2));
+    /// assert_eq!(expected.items[0].quantity, 2);
+    /// ```
     pub fn item(mut self, sku: impl Into<String>, quantity: u64, cost: Decimal) -> Self {
         self.items.push(ExpectedItem {
             sku: sku.into(),
@@ -42,6 +48,12 @@ impl ExpectedOrder {
     }
 
     /// Sets the expected total in dollars.
+    ///
+    /// ```
+    /// # use flexshopper::*;
+    /// let expected = ExpectedOrder::default().item("TV-55", 2, Decimal::new(49900, 2)).total(Decimal::new(99800, 2));
+    /// assert_eq!(expected.total, Some(Decimal::new(99800, 2)));
+    /// ```
     pub fn total(mut self, dollars: Decimal) -> Self {
         self.total = Some(dollars);
         self
@@ -165,11 +177,49 @@ pub enum PluginOutcome {
 
 impl PluginOutcome {
     /// Whether the order may be placed (`{"valid": true}`).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// # let application = Application::builder(address(), "5615550100", "1990-04-30").build()?;
+    /// # let approval = client.apply(&session, &application).await?.into_approval()?;
+    /// # let order = Order::new("T-1", vec![OrderItem::new("TV-55", "55in TV", "Acme", Decimal::new(49900, 2), 2)]);
+    /// # let lease = approval.create_lease(&order).await?.sign(&session, SignatureEvidence::now([127, 0, 0, 1].into())).await?;
+    /// let expected = ExpectedOrder::default().item("TV-55", 2, Decimal::new(49900, 2));
+    /// assert!(client.validate_and_finalize("T-1", &expected).await?.is_valid());
+    /// # Ok(()) }
+    /// ```
     pub fn is_valid(&self) -> bool {
         matches!(self, PluginOutcome::Finalized { .. })
     }
 
     /// Human-readable reasons for a negative outcome (empty when valid).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// # let application = Application::builder(address(), "5615550100", "1990-04-30").build()?;
+    /// # let approval = client.apply(&session, &application).await?.into_approval()?;
+    /// # let order = Order::new("T-1", vec![OrderItem::new("TV-55", "55in TV", "Acme", Decimal::new(49900, 2), 2)]);
+    /// # let lease = approval.create_lease(&order).await?.sign(&session, SignatureEvidence::now([127, 0, 0, 1].into())).await?;
+    /// let wrong = ExpectedOrder::default().item("TV-55", 3, Decimal::new(49900, 2));
+    /// let outcome = client.validate_and_finalize("T-1", &wrong).await?;
+    /// assert!(!outcome.is_valid());
+    /// assert_eq!(outcome.errors().len(), 1);
+    /// # Ok(()) }
+    /// ```
     pub fn errors(&self) -> Vec<String> {
         match self {
             PluginOutcome::Finalized { .. } => Vec::new(),
@@ -239,6 +289,27 @@ pub fn check_order(tx: &Transaction, expected: &ExpectedOrder) -> Vec<Mismatch> 
 impl FlexShopper {
     /// Validates a signed order against `expected` and finalizes it; on a failed
     /// finalize, cancels the whole transaction. See `examples/validate_order.rs`.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> Result<(), flexshopper::Error> {
+    /// # let sandbox = flexshopper_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    /// # let client = flexshopper::FlexShopper::builder().api_key("k")
+    /// #     .environment(flexshopper::Environment::Custom(sandbox.base_url().into())).build()?;
+    /// # use flexshopper::*;
+    /// # let session = client.create_customer(&NewCustomer::new("Jane", "Doe", "jane@example.com")).await?;
+    /// # let address = || Address { street1: "1 Main St".into(), street2: None, city: "Boca Raton".into(),
+    /// #     region: "FL".into(), postal_code: "33431".into() };
+    /// # let application = Application::builder(address(), "5615550100", "1990-04-30").build()?;
+    /// # let approval = client.apply(&session, &application).await?.into_approval()?;
+    /// # let order = Order::new("T-1", vec![OrderItem::new("TV-55", "55in TV", "Acme", Decimal::new(49900, 2), 2)]);
+    /// # let lease = approval.create_lease(&order).await?.sign(&session, SignatureEvidence::now([127, 0, 0, 1].into())).await?;
+    /// let expected = ExpectedOrder::default().item("TV-55", 2, Decimal::new(49900, 2)).total(Decimal::new(99800, 2));
+    /// match client.validate_and_finalize("T-1", &expected).await? {
+    ///     PluginOutcome::Finalized { lease_number } => assert!(!lease_number.is_empty()),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn validate_and_finalize(
         &self,
         transaction_id: &str,

@@ -122,6 +122,15 @@ secret_type!(
     ChildKey
 );
 
+secret_type!(
+    /// A temporary auth code with which the Payment Plugin modal signs a customer in.
+    ///
+    /// ```
+    /// assert_eq!(flexshopper::AuthCode::new("SflKxwRJ").to_string(), "[REDACTED]");
+    /// ```
+    AuthCode
+);
+
 /// A non-secret fingerprint of an API key, used to bind customer sessions to the key
 /// that minted them without keeping a second copy of the key.
 ///
@@ -144,6 +153,31 @@ impl KeyFingerprint {
         let mut out = [0u8; 8];
         out.copy_from_slice(&digest[..8]);
         Self(out)
+    }
+}
+
+/// Reads a fingerprint back from its 16 hex digits (as [`fmt::Display`] prints it), e.g.
+/// one stored next to a customer token.
+///
+/// ```
+/// use flexshopper::{ApiKey, KeyFingerprint};
+/// let fp = KeyFingerprint::of(&ApiKey::new("key-a"));
+/// assert_eq!(fp.to_string().parse::<KeyFingerprint>(), Ok(fp));
+/// assert!("not-hex".parse::<KeyFingerprint>().is_err());
+/// ```
+impl std::str::FromStr for KeyFingerprint {
+    type Err = crate::ValidationError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || crate::ValidationError::field("keyFingerprint", "must be 16 hex digits");
+        if s.len() != 16 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad());
+        }
+        let mut out = [0u8; 8];
+        for (i, byte) in out.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
+        }
+        Ok(Self(out))
     }
 }
 

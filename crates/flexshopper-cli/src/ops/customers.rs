@@ -1,7 +1,8 @@
 //! `users` and `payment-methods`.
 
-use super::{Ctx, token};
+use super::Ctx;
 use crate::args::{PaymentMethodsCmd, UsersCmd};
+use crate::binding;
 use crate::error::CliError;
 use crate::input;
 use crate::render::cell;
@@ -51,10 +52,21 @@ pub async fn users(ctx: &Ctx<'_>, cmd: UsersCmd) -> Result<(), CliError> {
                 password: None,
                 reset_password: None,
             };
-            ctx.call("createUser", Never, || {
-                api.create_user().body(body.clone()).send()
-            })
-            .await
+            let mut created = ctx
+                .fetch("createUser", Never, || {
+                    api.create_user().body(body.clone()).send()
+                })
+                .await?;
+            // Creating a customer is not about handing out a token: `users authorize` is.
+            let user_id = created["data"]["userId"]
+                .as_str()
+                .unwrap_or("ID")
+                .to_string();
+            binding::withhold_tokens(
+                &mut created,
+                &format!("run `flexshopper users authorize --user-id {user_id}` for one"),
+            );
+            ctx.show("createUser", &created)
         }
         UsersCmd::List(paging) => match paging.page {
             Some(page) => {
@@ -71,23 +83,32 @@ pub async fn users(ctx: &Ctx<'_>, cmd: UsersCmd) -> Result<(), CliError> {
                 let all: Vec<types::User> =
                     crate::progress::collect(ctx.client.users(paging.limit), "users").await?;
                 let rows = all.iter().map(user_row).collect();
-                ctx.show_listing(&serde_json::json!({"data": all}), USER_COLUMNS, rows)
+                ctx.show_listing(
+                    "getUsers",
+                    &serde_json::json!({"data": all}),
+                    USER_COLUMNS,
+                    rows,
+                )
             }
         },
         UsersCmd::Me(t) => {
-            let t = token(&t)?;
+            let t = ctx.token(&t, "getCurrentUser")?;
+            let t = t.as_str();
             ctx.call("getCurrentUser", Idempotent, || {
                 api.get_current_user().customer_token(t).send()
             })
             .await
         }
         UsersCmd::Authorize { user_id } => {
-            ctx.call("createAuthorizationToken", Never, || {
-                api.create_authorization_token()
-                    .user_id(user_id.clone())
-                    .send()
-            })
-            .await
+            let mut minted = ctx
+                .fetch("createAuthorizationToken", Never, || {
+                    api.create_authorization_token()
+                        .user_id(user_id.clone())
+                        .send()
+                })
+                .await?;
+            binding::bind_tokens(ctx.client.key_fingerprint(), &mut minted);
+            ctx.show("createAuthorizationToken", &minted)
         }
     }
 }
@@ -96,8 +117,9 @@ pub async fn payment_methods(ctx: &Ctx<'_>, cmd: PaymentMethodsCmd) -> Result<()
     let api = ctx.api();
     match cmd {
         PaymentMethodsCmd::Add { token: t, body } => {
-            let t = token(&t)?;
-            let body: types::AddPaymentMethodRequest = input::body(&body.body)?;
+            let body: types::AddPaymentMethodRequest = input::secret_body(&body.body)?;
+            let t = ctx.token(&t, "addPaymentMethod")?;
+            let t = t.as_str();
             ctx.call("addPaymentMethod", Never, || {
                 api.add_payment_method()
                     .customer_token(t)
@@ -107,7 +129,8 @@ pub async fn payment_methods(ctx: &Ctx<'_>, cmd: PaymentMethodsCmd) -> Result<()
             .await
         }
         PaymentMethodsCmd::List(t) => {
-            let t = token(&t)?;
+            let t = ctx.token(&t, "getPaymentMethods")?;
+            let t = t.as_str();
             ctx.call("getPaymentMethods", Idempotent, || {
                 api.get_payment_methods().customer_token(t).send()
             })
@@ -130,6 +153,11 @@ pub async fn payment_methods(ctx: &Ctx<'_>, cmd: PaymentMethodsCmd) -> Result<()
             routing_number,
             account_number,
         } => {
+            let account_number = input::secret(
+                "account-number",
+                "FLEXSHOPPER_ACCOUNT_NUMBER",
+                account_number.as_deref(),
+            )?;
             let body = types::VerifyAchRequest {
                 account_number: account_number
                     .try_into()

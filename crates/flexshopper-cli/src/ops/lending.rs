@@ -1,6 +1,6 @@
 //! `decision` and `leases`.
 
-use super::{Ctx, token};
+use super::Ctx;
 use crate::args::{DecisionCmd, LeasesCmd};
 use crate::error::CliError;
 use crate::input;
@@ -11,8 +11,9 @@ pub async fn decision(ctx: &Ctx<'_>, cmd: DecisionCmd) -> Result<(), CliError> {
     let api = ctx.api();
     match cmd {
         DecisionCmd::Apply { token: t, body } => {
-            let t = token(&t)?;
-            let body: types::ApplicationRequest = input::body(&body.body)?;
+            let t = ctx.token(&t, "applyForSpendingLimit")?;
+            let t = t.as_str();
+            let body: types::ApplicationRequest = input::secret_body(&body.body)?;
             ctx.call("applyForSpendingLimit", Never, || {
                 api.apply_for_spending_limit()
                     .customer_token(t)
@@ -28,7 +29,8 @@ pub async fn leases(ctx: &Ctx<'_>, cmd: LeasesCmd) -> Result<(), CliError> {
     let api = ctx.api();
     match cmd {
         LeasesCmd::Create { token: t, body } => {
-            let t = token(&t)?;
+            let t = ctx.token(&t, "createLease")?;
+            let t = t.as_str();
             let body: types::CreateLeaseRequest = input::body(&body.body)?;
             ctx.call("createLease", Never, || {
                 api.create_lease()
@@ -39,7 +41,8 @@ pub async fn leases(ctx: &Ctx<'_>, cmd: LeasesCmd) -> Result<(), CliError> {
             .await
         }
         LeasesCmd::Get { token: t, lease_id } => {
-            let t = token(&t)?;
+            let t = ctx.token(&t, "getLease")?;
+            let t = t.as_str();
             ctx.call("getLease", Idempotent, || {
                 api.get_lease()
                     .lease_id(lease_id.clone())
@@ -53,7 +56,8 @@ pub async fn leases(ctx: &Ctx<'_>, cmd: LeasesCmd) -> Result<(), CliError> {
             lease_id,
             ip_address,
         } => {
-            let t = token(&t)?;
+            let t = ctx.token(&t, "signLease")?;
+            let t = t.as_str();
             let body = types::SignLeaseRequest {
                 ip_address: ip_address
                     .to_string()

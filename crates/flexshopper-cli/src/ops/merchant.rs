@@ -1,6 +1,6 @@
 //! `transactions`, `agreements`, `settings` and `products`.
 
-use super::{Ctx, selection, token};
+use super::{Ctx, selection};
 use crate::args::{AgreementsCmd, ItemsArgs, ProductsCmd, SettingsCmd, TransactionsCmd};
 use crate::error::CliError;
 use crate::render::cell;
@@ -44,7 +44,12 @@ pub async fn transactions(ctx: &Ctx<'_>, cmd: TransactionsCmd) -> Result<(), Cli
                 crate::progress::collect(ctx.client.transactions(filter), "transactions").await?;
             let raw: Vec<&types::Transaction> = all.iter().map(|t| &t.raw).collect();
             let rows = all.iter().map(transaction_row).collect();
-            ctx.show_listing(&serde_json::json!({"data": raw}), TRANSACTION_COLUMNS, rows)
+            ctx.show_listing(
+                "getTransactions",
+                &serde_json::json!({"data": raw}),
+                TRANSACTION_COLUMNS,
+                rows,
+            )
         }
         TransactionsCmd::Get(id) => {
             let id = id.transaction_id;
@@ -63,7 +68,7 @@ pub async fn transactions(ctx: &Ctx<'_>, cmd: TransactionsCmd) -> Result<(), Cli
         }
         TransactionsCmd::Cancel(args) => {
             let (id, body) = selected(&args)?;
-            ctx.call("cancelItems", Never, || {
+            ctx.lines("cancelItems", body.items.len(), || {
                 api.cancel_items()
                     .transaction_id(id.clone())
                     .body(body.clone())
@@ -81,9 +86,11 @@ pub async fn transactions(ctx: &Ctx<'_>, cmd: TransactionsCmd) -> Result<(), Cli
                         .body(body.clone())
                         .send()
                 };
-                return ctx.call("returnItemsViaPluginPath", Never, call).await;
+                return ctx
+                    .lines("returnItemsViaPluginPath", body.items.len(), call)
+                    .await;
             }
-            ctx.call("returnItems", Never, || {
+            ctx.lines("returnItems", body.items.len(), || {
                 api.return_items()
                     .transaction_id(id.clone())
                     .body(body.clone())
@@ -242,7 +249,8 @@ pub async fn agreements(ctx: &Ctx<'_>, cmd: AgreementsCmd) -> Result<(), CliErro
     let api = ctx.api();
     match cmd {
         AgreementsCmd::List(t) => {
-            let t = token(&t)?;
+            let t = ctx.token(&t, "getAgreements")?;
+            let t = t.as_str();
             ctx.call("getAgreements", Idempotent, || {
                 api.get_agreements().customer_token(t).send()
             })
@@ -254,7 +262,8 @@ pub async fn agreements(ctx: &Ctx<'_>, cmd: AgreementsCmd) -> Result<(), CliErro
             payment_method_id,
             amount,
         } => {
-            let t = token(&t)?;
+            let t = ctx.token(&t, "collectPayment")?;
+            let t = t.as_str();
             if amount <= rust_decimal::Decimal::ZERO {
                 return Err(CliError::usage(
                     "amount",

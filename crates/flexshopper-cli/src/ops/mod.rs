@@ -8,6 +8,7 @@ mod merchant;
 mod other;
 
 use crate::args::{Command, TokenArg};
+use crate::binding;
 use crate::error::CliError;
 use crate::input;
 use flexshopper::FlexShopper;
@@ -15,6 +16,7 @@ use flexshopper::api::types::ErrorResponse;
 use flexshopper::api::{Client as Api, ResponseValue};
 use flexshopper::retry::Safety;
 use serde::Serialize;
+use serde_json::{Value, json};
 use std::future::Future;
 
 /// What a command needs: the client and how to print.
@@ -42,19 +44,36 @@ impl Ctx<'_> {
         F: FnMut() -> Fut,
         Fut: Future<Output = ApiResult<T>>,
     {
+        let value = self.fetch(op, safety, attempt).await?;
+        self.show(op, &value)
+    }
+
+    /// Sends one operation and returns its response as JSON, printing nothing.
+    pub async fn fetch<T, F, Fut>(
+        &self,
+        op: &'static str,
+        safety: Safety,
+        attempt: F,
+    ) -> Result<Value, CliError>
+    where
+        T: Serialize,
+        F: FnMut() -> Fut,
+        Fut: Future<Output = ApiResult<T>>,
+    {
         let value = self.client.execute(op, safety, attempt).await?;
-        self.show(&value)
+        serde_json::to_value(&value).map_err(|e| CliError::usage("output", e.to_string()))
     }
 
     /// A listing: the full records with `--json`, otherwise the chosen columns.
     pub fn show_listing<T: Serialize>(
         &self,
+        op: &str,
         all: &T,
         columns: &[&str],
         rows: Vec<Vec<String>>,
     ) -> Result<(), CliError> {
         if self.json {
-            return self.show(all);
+            return self.show(op, all);
         }
         if rows.is_empty() {
             println!("(none)");
@@ -64,28 +83,61 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    pub fn show<T: Serialize>(&self, value: &T) -> Result<(), CliError> {
+    /// Prints a successful response: with `--json` the document
+    /// `{"ok": true, "operation": OP, "result": RESPONSE}`, otherwise a summary.
+    pub fn show<T: Serialize>(&self, op: &str, value: &T) -> Result<(), CliError> {
         let value =
             serde_json::to_value(value).map_err(|e| CliError::usage("output", e.to_string()))?;
         if self.json {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&value).unwrap_or_default()
-            );
+            crate::print_json(&json!({"ok": true, "operation": op, "result": value}));
         } else {
-            print!("{}", crate::render::human(&value));
+            crate::print_human(&value);
         }
         Ok(())
     }
-}
 
-/// The customer token flag's value, checked for emptiness before anything is sent.
-fn token(arg: &TokenArg) -> Result<&str, CliError> {
-    let t = arg.customer_token.trim();
-    if t.is_empty() {
-        return Err(CliError::usage("customer-token", "must not be empty"));
+    /// The customer token for `op`: from stdin (`-`) or FLEXSHOPPER_CUSTOMER_TOKEN, in
+    /// the bound form this CLI prints, and minted with this client's key (refused before
+    /// sending otherwise).
+    fn token(&self, arg: &TokenArg, op: &'static str) -> Result<String, CliError> {
+        let bound = input::secret(
+            "customer-token",
+            "FLEXSHOPPER_CUSTOMER_TOKEN",
+            arg.customer_token.as_deref(),
+        )?;
+        binding::unbind(self.client.key_fingerprint(), &bound, op)
     }
-    Ok(t)
+
+    /// A cancel or return: printed like any answer when every line was applied, a
+    /// partial failure (exit 1, the answer still in the document) otherwise.
+    async fn lines<T, F, Fut>(
+        &self,
+        op: &'static str,
+        asked: usize,
+        attempt: F,
+    ) -> Result<(), CliError>
+    where
+        T: Serialize,
+        F: FnMut() -> Fut,
+        Fut: Future<Output = ApiResult<T>>,
+    {
+        let result = self.fetch(op, Safety::Never, attempt).await?;
+        let failed = result["data"]["failed"].as_array().map_or(0, Vec::len);
+        if failed > 0 {
+            let done = ["canceled", "returned"]
+                .iter()
+                .filter_map(|k| result["data"][k].as_array())
+                .map(Vec::len)
+                .sum::<usize>();
+            return Err(CliError::Partial {
+                operation: op,
+                failed,
+                asked: if asked == 0 { failed + done } else { asked },
+                result,
+            });
+        }
+        self.show(op, &result)
+    }
 }
 
 /// `SKU[:QTY]` flags as the generated item-selection body (every item when empty).

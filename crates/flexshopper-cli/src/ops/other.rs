@@ -1,7 +1,8 @@
 //! `legacy` and `waterfall`.
 
-use super::{Ctx, token};
+use super::Ctx;
 use crate::args::{LegacyCmd, WaterfallCmd};
+use crate::binding;
 use crate::error::CliError;
 use crate::input;
 use flexshopper::api::types;
@@ -25,28 +26,34 @@ pub async fn legacy(ctx: &Ctx<'_>, cmd: LegacyCmd) -> Result<(), CliError> {
             .await
         }
         LegacyCmd::PasscodeLogin { user_id, passcode } => {
+            let passcode = input::secret("passcode", "FLEXSHOPPER_PASSCODE", passcode.as_deref())?;
             let body = types::PasscodeLoginRequest {
                 passcode: passcode
                     .try_into()
                     .map_err(|e| CliError::usage("passcode", format!("{e}")))?,
             };
-            ctx.call("loginWithPasscode", Never, || {
-                api.login_with_passcode()
-                    .user_id(user_id.clone())
-                    .body(body.clone())
-                    .send()
-            })
-            .await
+            let mut minted = ctx
+                .fetch("loginWithPasscode", Never, || {
+                    api.login_with_passcode()
+                        .user_id(user_id.clone())
+                        .body(body.clone())
+                        .send()
+                })
+                .await?;
+            binding::bind_tokens(ctx.client.key_fingerprint(), &mut minted);
+            ctx.show("loginWithPasscode", &minted)
         }
         LegacyCmd::VerifyQuestions(t) => {
-            let t = token(&t)?;
+            let t = ctx.token(&t, "getVerificationQuestions")?;
+            let t = t.as_str();
             ctx.call("getVerificationQuestions", Idempotent, || {
                 api.get_verification_questions().customer_token(t).send()
             })
             .await
         }
         LegacyCmd::VerifyAnswers { token: t, body } => {
-            let t = token(&t)?;
+            let t = ctx.token(&t, "verifyAnswers")?;
+            let t = t.as_str();
             let body: types::VerifyAnswersRequest = input::body(&body.body)?;
             ctx.call("verifyAnswers", Never, || {
                 api.verify_answers()
@@ -78,21 +85,25 @@ pub async fn waterfall(ctx: &Ctx<'_>, cmd: WaterfallCmd) -> Result<(), CliError>
     let api = ctx.api();
     match cmd {
         WaterfallCmd::AccountLookup(b) => {
-            let body: types::AccountLookupRequest = input::body(&b.body)?;
-            ctx.call("accountLookup", Idempotent, || {
-                api.account_lookup().body(body.clone()).send()
-            })
-            .await
+            let body: types::AccountLookupRequest = input::secret_body(&b.body)?;
+            let mut found = ctx
+                .fetch("accountLookup", Idempotent, || {
+                    api.account_lookup().body(body.clone()).send()
+                })
+                .await?;
+            // The lookup's purpose is a session for the customer found: bound tokens.
+            binding::bind_tokens(ctx.client.key_fingerprint(), &mut found);
+            ctx.show("accountLookup", &found)
         }
         WaterfallCmd::PrequalStart(b) => {
-            let body: types::PrequalStartRequest = input::body(&b.body)?;
+            let body: types::PrequalStartRequest = input::secret_body(&b.body)?;
             ctx.call("prequalStart", Never, || {
                 api.prequal_start().body(body.clone()).send()
             })
             .await
         }
         WaterfallCmd::PrequalComplete(b) => {
-            let body: types::PrequalCompleteRequest = input::body(&b.body)?;
+            let body: types::PrequalCompleteRequest = input::secret_body(&b.body)?;
             ctx.call("prequalComplete", Never, || {
                 api.prequal_complete().body(body.clone()).send()
             })

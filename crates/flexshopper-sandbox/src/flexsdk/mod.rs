@@ -35,10 +35,9 @@ use screens::render;
 const SCRIPT: &str = include_str!("flexsdk.js");
 
 /// JSON Schema of the `createOrder` options (`actions.transaction.create`).
-pub const CREATE_ORDER_SCHEMA: &str =
-    include_str!("../../../../spec/flexsdk/create-order.schema.json");
+pub const CREATE_ORDER_SCHEMA: &str = include_str!("../../spec/flexsdk/create-order.schema.json");
 /// JSON Schema of the data `onSign` receives.
-pub const ON_SIGN_SCHEMA: &str = include_str!("../../../../spec/flexsdk/on-sign.schema.json");
+pub const ON_SIGN_SCHEMA: &str = include_str!("../../spec/flexsdk/on-sign.schema.json");
 
 /// The IP address recorded as the signer's: the modal is served on loopback.
 const SIGNER_IP: &str = "127.0.0.1";

@@ -46,6 +46,11 @@ async fn hold_email_is_a_spending_hold() {
     let env = env().await;
     let (session, d) = decision_for(&env.client, "hold@example.com").await;
     assert!(matches!(d, Decision::SpendingHold(_)), "{d:?}");
+    assert_eq!(d.status(), "spending_hold");
+    assert!(matches!(
+        d.clone().into_approval(),
+        Err(Error::Workflow(WorkflowError::SpendingHold))
+    ));
     let err = env
         .client
         .create_lease(&session, &order("T-HOLD"))

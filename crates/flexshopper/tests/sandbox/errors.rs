@@ -291,3 +291,18 @@ async fn invalid_input_is_refused_before_sending() {
     assert_eq!(env.sent("createLease").await, 0);
     assert_eq!(env.sent("verifyUserExists").await, 0);
 }
+
+/// Every code the sandbox itself can send is a typed variant here, never `Other`.
+#[test]
+fn every_code_the_sandbox_emits_is_typed() {
+    for code in flexshopper_sandbox::error::Code::ALL {
+        let typed = match code.wire() {
+            serde_json::Value::Number(n) => ErrorCode::from_number(n.as_i64().unwrap()),
+            v => ErrorCode::from_text(v.as_str().unwrap()),
+        };
+        assert!(
+            !matches!(typed, ErrorCode::Other(_)),
+            "the sandbox sends {code:?}, which the crate does not type"
+        );
+    }
+}

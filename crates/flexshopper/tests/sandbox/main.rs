@@ -10,3 +10,4 @@ mod faults;
 mod journey;
 mod merchant;
 mod sessions;
+mod waterfall;
