@@ -4,6 +4,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::config::{AdminAccess, Limits, ServerLimits};
 use crate::{Sandbox, SandboxConfig};
 
 /// Run a local FlexShopper simulator.
@@ -18,15 +19,55 @@ pub struct SandboxArgs {
     /// Customer token lifetime in seconds, on the sandbox clock.
     #[arg(long, default_value_t = 3600)]
     pub token_ttl_secs: u64,
+    /// Admin API token (`Authorization: Bearer TOKEN`). Required for the admin API once
+    /// the sandbox is shared (`--api-key` or a non-loopback `--listen`); the admin API is
+    /// off in that case without it.
+    #[arg(long, env = "FLEXSHOPPER_SANDBOX_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// Deterministic ids and tokens from this seed (tests only: tokens become guessable).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Merchants (API keys) kept; the least recently written is evicted beyond it.
+    #[arg(long, default_value_t = Limits::default().merchants)]
+    pub max_merchants: usize,
+    /// Customers kept over all merchants; the oldest is evicted beyond it.
+    #[arg(long, default_value_t = Limits::default().customers)]
+    pub max_customers: usize,
+    /// Transactions (with their leases) kept over all merchants; the oldest is evicted beyond it.
+    #[arg(long, default_value_t = Limits::default().transactions)]
+    pub max_transactions: usize,
+    /// Bytes the request journal keeps.
+    #[arg(long, default_value_t = Limits::default().journal_bytes)]
+    pub journal_bytes: usize,
+    /// Connections served at once.
+    #[arg(long, default_value_t = ServerLimits::default().max_connections)]
+    pub max_connections: usize,
 }
 
 impl SandboxArgs {
     pub fn config(&self) -> SandboxConfig {
         let mut config = SandboxConfig::new()
             .listen(self.listen)
-            .token_ttl(Duration::from_secs(self.token_ttl_secs));
+            .token_ttl(Duration::from_secs(self.token_ttl_secs))
+            .limits(Limits {
+                merchants: self.max_merchants,
+                customers: self.max_customers,
+                transactions: self.max_transactions,
+                journal_bytes: self.journal_bytes,
+                ..Limits::default()
+            })
+            .server_limits(ServerLimits {
+                max_connections: self.max_connections,
+                ..ServerLimits::default()
+            });
         for key in &self.api_keys {
             config = config.api_key(key.clone());
+        }
+        if let Some(token) = &self.admin_token {
+            config = config.admin_token(token.clone());
+        }
+        if let Some(seed) = self.seed {
+            config = config.seed(seed);
         }
         config
     }
@@ -35,10 +76,28 @@ impl SandboxArgs {
 /// Start the sandbox, print `listening on http://ADDR` as the first stdout line, and
 /// serve until Ctrl-C.
 pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
-    let sandbox = Sandbox::start(args.config()).await?;
+    let config = args.config();
+    let access = config.admin_access();
+    let sandbox = Sandbox::start(config).await?;
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "listening on {}", sandbox.base_url())?;
+        match access {
+            AdminAccess::Open => writeln!(
+                out,
+                "admin API open at {}/__sandbox (loopback, no API keys, no admin token)",
+                sandbox.base_url()
+            )?,
+            AdminAccess::Token(_) => writeln!(
+                out,
+                "admin API at {}/__sandbox needs Authorization: Bearer <admin token>",
+                sandbox.base_url()
+            )?,
+            AdminAccess::Off => writeln!(
+                out,
+                "admin API off: shared sandbox without --admin-token (FLEXSHOPPER_SANDBOX_ADMIN_TOKEN)"
+            )?,
+        }
         out.flush()?;
     }
     tracing::info!(addr = %sandbox.addr(), keys = args.api_keys.len(), "sandbox started");

@@ -14,6 +14,7 @@
 //! ```
 
 mod admin;
+pub mod admin_client;
 mod api;
 pub mod app;
 pub mod cli;
@@ -21,8 +22,10 @@ mod config;
 pub mod contract;
 pub mod error;
 pub mod faults;
+mod gate;
 pub mod journal;
 pub mod ops;
+mod retained;
 pub mod scenarios;
 mod server;
 pub mod store;
@@ -36,7 +39,8 @@ use sha2::{Digest, Sha256};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
-pub use config::SandboxConfig;
+pub use admin_client::{AdminClient, AdminError, FaultRule};
+pub use config::{AdminAccess, Limits, SandboxConfig, ServerLimits};
 pub use server::Sandbox;
 
 use app::AppState;
@@ -51,23 +55,14 @@ pub fn merchant_id(api_key: &str) -> String {
 /// The whole sandbox as a router: `/v3/...` (the API) and `/__sandbox/...` (admin).
 pub fn router(config: SandboxConfig) -> Router {
     let state = AppState::new(config);
-    // Innermost first: faults see the journal's sequence number.
-    let v3 = api::routes()
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            contract::layer,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            faults::layer,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            journal::layer,
-        ));
+    // A route layer: it runs after routing, so it knows the matched route (the operation).
+    let v3 = api::routes().route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        gate::layer,
+    ));
     Router::new()
         .merge(v3)
-        .merge(admin::routes())
+        .merge(admin::routes(state.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
