@@ -1437,9 +1437,10 @@ impl Store {
         if let Some(m) = self.merchants.remove(&id) {
             self.user_count -= m.users.len();
             self.txn_count -= m.transactions.len();
+            // Its tokens stay until they expire or the token limit sweeps them: they name
+            // customers that no longer exist (404), and purging them here would cost a scan
+            // of every token per eviction.
             self.evicted.merchants += 1;
-            self.tokens.retain(|_, g| g.merchant_id != id);
-            self.token_order.retain(|t| self.tokens.contains_key(t));
         }
         compact(&mut self.user_order, &self.merchants, |m| m.users.first_seq(), self.user_count);
         compact(&mut self.txn_order, &self.merchants, |m| m.transactions.first_seq(), self.txn_count);
