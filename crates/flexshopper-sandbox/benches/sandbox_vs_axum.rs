@@ -96,13 +96,15 @@ async fn send(req: reqwest::RequestBuilder) -> Value {
 
 /// An approved customer of `base`: (token).
 async fn customer(http: &reqwest::Client, base: &str, email: &str) -> String {
-    let user = send(http.post(format!("{base}/v3/users"))
+    let user = send(
+        http.post(format!("{base}/v3/users"))
             .header("authorization", KEY)
             .json(&json!({"firstName": "Bench", "lastName": "User", "email": email})),
     )
     .await;
     let token = user["data"]["token"].as_str().unwrap().to_owned();
-    send(http.post(format!("{base}/v3/users/me/apply"))
+    send(
+        http.post(format!("{base}/v3/users/me/apply"))
             .header("authorization", KEY)
             .header("customer-token", &token)
             .json(&application()),
@@ -205,7 +207,8 @@ async fn page_one(http: &reqwest::Client, base: &str, n: usize) -> Vec<f64> {
     let mut times = Vec::new();
     for _ in 0..n {
         let start = Instant::now();
-        let body = send(http.get(format!("{base}/v3/transactions?page=1&limit=20"))
+        let body = send(
+            http.get(format!("{base}/v3/transactions?page=1&limit=20"))
                 .header("authorization", KEY),
         )
         .await;
@@ -220,8 +223,12 @@ async fn fill(http: &reqwest::Client, base: &str, token: &str, from: u64, target
     let next = Arc::new(AtomicU64::new(from));
     let tasks: Vec<_> = (0..32)
         .map(|_| {
-            let (http, base, token, next) =
-                (http.clone(), base.to_owned(), token.to_owned(), next.clone());
+            let (http, base, token, next) = (
+                http.clone(),
+                base.to_owned(),
+                token.to_owned(),
+                next.clone(),
+            );
             tokio::spawn(async move {
                 loop {
                     let n = next.fetch_add(1, Ordering::Relaxed);
@@ -250,24 +257,28 @@ async fn fill(http: &reqwest::Client, base: &str, token: &str, from: u64, target
 async fn journey(http: &reqwest::Client, base: &str, n: u64) {
     let token = customer(http, base, &format!("journey{n}@example.com")).await;
     let txn = format!("J-{n}");
-    let lease = send(http.post(format!("{base}/v3/leases"))
+    let lease = send(
+        http.post(format!("{base}/v3/leases"))
             .header("authorization", KEY)
             .header("customer-token", &token)
             .json(&lease_body(&txn)),
     )
     .await;
     let lease_id = lease["data"]["leaseId"].as_str().unwrap();
-    send(http.post(format!("{base}/v3/leases/{lease_id}/sign"))
+    send(
+        http.post(format!("{base}/v3/leases/{lease_id}/sign"))
             .header("authorization", KEY)
             .header("customer-token", &token)
             .json(&json!({"ipAddress": "203.0.113.7", "signed": true})),
     )
     .await;
-    send(http.post(format!("{base}/v3/transactions/{txn}/finalize"))
+    send(
+        http.post(format!("{base}/v3/transactions/{txn}/finalize"))
             .header("authorization", KEY),
     )
     .await;
-    send(http.get(format!("{base}/v3/users/me"))
+    send(
+        http.get(format!("{base}/v3/users/me"))
             .header("authorization", KEY)
             .header("customer-token", &token),
     )
@@ -370,11 +381,13 @@ fn main() {
         let http = reqwest::Client::new();
         let token = customer(&http, &base, "bench@example.com").await;
         // The bare handler answers exactly what the sandbox answers.
-        let settings = send(http.get(format!("{base}/v3/settings/lease"))
+        let settings = send(
+            http.get(format!("{base}/v3/settings/lease"))
                 .header("authorization", KEY),
         )
         .await;
-        let lease = send(http.post(format!("{base}/v3/leases"))
+        let lease = send(
+            http.post(format!("{base}/v3/leases"))
                 .header("authorization", KEY)
                 .header("customer-token", &token)
                 .json(&lease_body("SAMPLE")),

@@ -151,9 +151,7 @@ impl SandboxConfig {
     pub fn admin_access(&self) -> AdminAccess {
         match &self.admin_token {
             Some(t) => AdminAccess::Token(t.clone()),
-            None if self.api_keys.is_empty() && self.listen.ip().is_loopback() => {
-                AdminAccess::Open
-            }
+            None if self.api_keys.is_empty() && self.listen.ip().is_loopback() => AdminAccess::Open,
             None => AdminAccess::Off,
         }
     }

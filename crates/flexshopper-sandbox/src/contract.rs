@@ -445,7 +445,11 @@ pub async fn check_request(
 fn refuse_nul(value: &Value, path: &mut String) -> ApiResult<()> {
     match value {
         Value::String(s) if s.contains('\0') => {
-            let field = if path.is_empty() { "body" } else { path.as_str() };
+            let field = if path.is_empty() {
+                "body"
+            } else {
+                path.as_str()
+            };
             Err(
                 ApiError::validation(format!("{field}: must not contain NUL characters"))
                     .with_data(json!({ "field": field, "keyword": "x-sandbox-limits" })),

@@ -202,7 +202,11 @@ mod tests {
     #[test]
     fn axum_routes_name_the_same_operations() {
         assert_eq!(
-            by_route(&Method::POST, "/v3/transactions/{transaction_id}/return-items").map(|o| o.1),
+            by_route(
+                &Method::POST,
+                "/v3/transactions/{transaction_id}/return-items"
+            )
+            .map(|o| o.1),
             Some("returnItemsViaPluginPath")
         );
         assert_eq!(

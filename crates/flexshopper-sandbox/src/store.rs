@@ -500,7 +500,8 @@ impl Merchant {
                 "paymentMethodId: no such payment method",
             ));
         }
-        let owed = (lease.payment * Decimal::from(TERM) - self.paid_on(&lease.id)).max(Decimal::ZERO);
+        let owed =
+            (lease.payment * Decimal::from(TERM) - self.paid_on(&lease.id)).max(Decimal::ZERO);
         if payment.amount > owed {
             return Err(ApiError::validation(format!(
                 "amount: at most {owed}, what is still owed on this agreement"
@@ -1062,7 +1063,8 @@ impl Merchant {
             // A credit never exceeds what it refers to: the line's price times its units,
             // and the order's shipping, counting what earlier refunds (and earlier lines of
             // this one) already credited.
-            let credited = |pick: fn(&(u32, String, Decimal, Decimal)) -> Decimal, same_line: bool| {
+            let credited = |pick: fn(&(u32, String, Decimal, Decimal)) -> Decimal,
+                            same_line: bool| {
                 txn.refunds
                     .iter()
                     .chain(&lines[..n])
@@ -1411,10 +1413,7 @@ impl Store {
             );
         }
         let tick = self.tick;
-        let m = self
-            .merchants
-            .get_mut(merchant_id)
-            .expect("inserted above");
+        let m = self.merchants.get_mut(merchant_id).expect("inserted above");
         m.last_used = tick;
         m
     }
@@ -1442,8 +1441,18 @@ impl Store {
             // of every token per eviction.
             self.evicted.merchants += 1;
         }
-        compact(&mut self.user_order, &self.merchants, |m| m.users.first_seq(), self.user_count);
-        compact(&mut self.txn_order, &self.merchants, |m| m.transactions.first_seq(), self.txn_count);
+        compact(
+            &mut self.user_order,
+            &self.merchants,
+            |m| m.users.first_seq(),
+            self.user_count,
+        );
+        compact(
+            &mut self.txn_order,
+            &self.merchants,
+            |m| m.transactions.first_seq(),
+            self.txn_count,
+        );
     }
 
     /// Random lower-case hex of `len` characters (ids, tokens, keys).
@@ -1470,7 +1479,9 @@ impl Store {
     pub fn mint_token(&mut self, merchant_id: &str, user_id: &str, ttl: Duration) -> String {
         let token = format!("fsbx.{}", self.next_id("token", 48));
         let now = self.now();
-        let expires = now.checked_add_signed(ttl).unwrap_or(DateTime::<Utc>::MAX_UTC);
+        let expires = now
+            .checked_add_signed(ttl)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
         // Forget expired tokens (oldest first), and the oldest beyond the limit.
         while let Some(front) = self.token_order.front() {
             let expired = self.tokens.get(front).is_none_or(|g| g.expires <= now);

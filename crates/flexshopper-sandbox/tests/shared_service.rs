@@ -28,7 +28,10 @@ async fn raw(
     let resp = req.send().await.unwrap();
     let status = resp.status().as_u16();
     let text = resp.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 // ---- admin API --------------------------------------------------------------------
@@ -36,7 +39,11 @@ async fn raw(
 #[tokio::test]
 async fn a_shared_sandbox_without_an_admin_token_has_no_admin_api() {
     let api = with_config(SandboxConfig::new().api_key("test-key-A")).await;
-    for path in ["/__sandbox/state", "/__sandbox/journal", "/__sandbox/faults"] {
+    for path in [
+        "/__sandbox/state",
+        "/__sandbox/journal",
+        "/__sandbox/faults",
+    ] {
         let (status, body) = raw(&api, "GET", path, &[], None).await;
         assert_eq!(status, 403, "{path}: {body}");
     }
@@ -50,7 +57,10 @@ async fn a_shared_sandbox_without_an_admin_token_has_no_admin_api() {
     .await;
     assert_eq!(status, 403, "no permanent 503 for everybody");
     // The scenario table stays public.
-    assert_eq!(raw(&api, "GET", "/__sandbox/scenarios", &[], None).await.0, 200);
+    assert_eq!(
+        raw(&api, "GET", "/__sandbox/scenarios", &[], None).await.0,
+        200
+    );
 }
 
 #[tokio::test]
@@ -63,25 +73,42 @@ async fn the_admin_token_is_required_and_checked() {
     .await;
     let c = api.customer("jane@example.com").await;
     let path = format!("/__sandbox/passcodes/{}", c.user_id);
-    for auth in [None, Some("Bearer wrong"), Some("s3cret"), Some("Bearer s3cre")] {
+    for auth in [
+        None,
+        Some("Bearer wrong"),
+        Some("s3cret"),
+        Some("Bearer s3cre"),
+    ] {
         let headers: Vec<(&str, &str)> = auth.map(|a| ("authorization", a)).into_iter().collect();
         let (status, _) = raw(&api, "GET", "/__sandbox/state", &headers, None).await;
         assert_eq!(status, 401, "{auth:?}");
         assert_eq!(raw(&api, "GET", &path, &headers, None).await.0, 401);
-        assert_eq!(raw(&api, "POST", "/__sandbox/reset", &headers, None).await.0, 401);
+        assert_eq!(
+            raw(&api, "POST", "/__sandbox/reset", &headers, None)
+                .await
+                .0,
+            401
+        );
     }
     let ok = [("authorization", "Bearer s3cret")];
     assert_eq!(raw(&api, "GET", "/__sandbox/state", &ok, None).await.0, 200);
     // The typed client carries the token.
     let admin = api.sandbox.admin();
-    assert!(admin.merchant_state("test-key-A").await.unwrap()["users"][0]["userId"] == c.user_id.as_str());
+    assert!(
+        admin.merchant_state("test-key-A").await.unwrap()["users"][0]["userId"]
+            == c.user_id.as_str()
+    );
 }
 
 #[tokio::test]
 async fn admin_posts_must_be_json_so_a_web_page_cannot_send_them() {
     let api = sandbox().await;
     let c = api.customer("jane@example.com").await;
-    for ct in [None, Some("text/plain"), Some("application/x-www-form-urlencoded")] {
+    for ct in [
+        None,
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+    ] {
         let headers: Vec<(&str, &str)> = ct.map(|c| ("content-type", c)).into_iter().collect();
         let (status, _) = raw(&api, "POST", "/__sandbox/reset", &headers, Some("{}")).await;
         assert_eq!(status, 415, "{ct:?}");
@@ -117,7 +144,10 @@ async fn the_fault_header_takes_effect_only_after_authentication() {
         &api,
         "GET",
         "/v3/settings/lease",
-        &[("authorization", "wrong-key"), ("x-sandbox-fault", "latency=5000")],
+        &[
+            ("authorization", "wrong-key"),
+            ("x-sandbox-fault", "latency=5000"),
+        ],
         None,
     )
     .await;
@@ -126,16 +156,18 @@ async fn the_fault_header_takes_effect_only_after_authentication() {
 
 #[tokio::test]
 async fn unauthenticated_requests_are_not_journaled_and_create_nothing() {
-    let api = with_config(
-        SandboxConfig::new()
-            .api_key("test-key-A")
-            .admin_token("t"),
-    )
-    .await;
+    let api = with_config(SandboxConfig::new().api_key("test-key-A").admin_token("t")).await;
     let admin = api.sandbox.admin();
     let body = format!("[{}0]", "0,".repeat(100_000));
     for _ in 0..5 {
-        let (status, _) = raw(&api, "POST", "/v3/users", &[("content-type", "application/json")], Some(&body)).await;
+        let (status, _) = raw(
+            &api,
+            "POST",
+            "/v3/users",
+            &[("content-type", "application/json")],
+            Some(&body),
+        )
+        .await;
         assert_eq!(status, 401);
     }
     assert!(admin.journal().await.unwrap().is_empty());
@@ -167,14 +199,20 @@ async fn the_journal_is_bounded_in_bytes_and_large_bodies_are_not_kept() {
             &api,
             "POST",
             "/v3/users",
-            &[("authorization", "test-key-A"), ("content-type", "application/json")],
+            &[
+                ("authorization", "test-key-A"),
+                ("content-type", "application/json"),
+            ],
             Some(&body),
         )
         .await;
         assert_eq!(status, 400);
     }
     let retention = admin.retention().await.unwrap();
-    assert!(retention["journal"]["bytes"].as_u64().unwrap() <= 256 << 10, "{retention}");
+    assert!(
+        retention["journal"]["bytes"].as_u64().unwrap() <= 256 << 10,
+        "{retention}"
+    );
     let journal = admin.journal().await.unwrap();
     assert_eq!(journal.len(), 40);
     assert!(journal[0]["body"].as_str().unwrap().contains("not kept"));
@@ -188,7 +226,10 @@ async fn a_body_over_the_limit_is_413() {
         &api,
         "POST",
         "/v3/users",
-        &[("authorization", "test-key-A"), ("content-type", "application/json")],
+        &[
+            ("authorization", "test-key-A"),
+            ("content-type", "application/json"),
+        ],
         Some(&body),
     )
     .await;
@@ -252,13 +293,23 @@ async fn half_sent_requests_and_idle_connections_are_closed() {
         ..ServerLimits::default()
     }))
     .await;
-    let mut half = tokio::net::TcpStream::connect(api.sandbox.addr()).await.unwrap();
+    let mut half = tokio::net::TcpStream::connect(api.sandbox.addr())
+        .await
+        .unwrap();
     half.write_all(b"GET /v3/settings/lease HTTP/1.1\r\nHost: x\r\n")
         .await
         .unwrap();
-    assert!(closed_within(&mut half, Duration::from_secs(5)).await, "half-sent request kept open");
-    let mut idle = tokio::net::TcpStream::connect(api.sandbox.addr()).await.unwrap();
-    assert!(closed_within(&mut idle, Duration::from_secs(5)).await, "idle connection kept open");
+    assert!(
+        closed_within(&mut half, Duration::from_secs(5)).await,
+        "half-sent request kept open"
+    );
+    let mut idle = tokio::net::TcpStream::connect(api.sandbox.addr())
+        .await
+        .unwrap();
+    assert!(
+        closed_within(&mut idle, Duration::from_secs(5)).await,
+        "idle connection kept open"
+    );
     // The server still serves.
     assert_eq!(api.get("/v3/settings/lease").await.0, 200);
 }
@@ -272,7 +323,9 @@ async fn connections_beyond_the_limit_wait_for_a_free_slot() {
     }))
     .await;
     // Holds the only slot until its idle timeout closes it.
-    let mut holder = tokio::net::TcpStream::connect(api.sandbox.addr()).await.unwrap();
+    let mut holder = tokio::net::TcpStream::connect(api.sandbox.addr())
+        .await
+        .unwrap();
     let started = std::time::Instant::now();
     assert_eq!(api.get("/v3/settings/lease").await.0, 200);
     assert!(started.elapsed() >= Duration::from_millis(300));
@@ -325,9 +378,7 @@ async fn an_impossible_clock_advance_is_a_400_and_tokens_keep_working() {
     assert_eq!(status, 400, "{body}");
     assert!(body.to_string().contains("seconds"), "{body}");
     // Token requests still answer (the token itself expired a century ago).
-    let (status, body) = api
-        .get(&format!("/v3/users/{}/authorize", c.user_id))
-        .await;
+    let (status, body) = api.get(&format!("/v3/users/{}/authorize", c.user_id)).await;
     assert_eq!(status, 200, "{body}");
     admin.reset().await.unwrap();
 }
@@ -367,7 +418,10 @@ async fn finalize_refuses_malformed_json() {
         &api,
         "POST",
         "/v3/transactions/T1/finalize",
-        &[("authorization", "test-key-A"), ("content-type", "application/json")],
+        &[
+            ("authorization", "test-key-A"),
+            ("content-type", "application/json"),
+        ],
         Some("{not json"),
     )
     .await;
@@ -397,16 +451,30 @@ async fn nul_characters_are_refused_in_names_and_skus() {
 async fn refunds_and_payments_cannot_exceed_what_they_refer_to() {
     let api = sandbox().await;
     let c = api.finalized("jane@example.com", "T1").await;
-    let refund = |credit: f64| {
-        json!({"items": [{"lineNumber": 1, "sku": "TV", "itemCredit": credit}]})
-    };
+    let refund =
+        |credit: f64| json!({"items": [{"lineNumber": 1, "sku": "TV", "itemCredit": credit}]});
     let (status, resp) = api.post("/v3/transactions/T1/refund", refund(1e9)).await;
     assert_eq!(status, 400, "{resp}");
     assert!(resp.to_string().contains("itemCredit"), "{resp}");
     // Line 1 is 2 x 300: 600 in all, over as many refunds as it takes.
-    assert_eq!(api.post("/v3/transactions/T1/refund", refund(400.0)).await.0, 200);
-    assert_eq!(api.post("/v3/transactions/T1/refund", refund(200.01)).await.0, 400);
-    assert_eq!(api.post("/v3/transactions/T1/refund", refund(200.0)).await.0, 200);
+    assert_eq!(
+        api.post("/v3/transactions/T1/refund", refund(400.0))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        api.post("/v3/transactions/T1/refund", refund(200.01))
+            .await
+            .0,
+        400
+    );
+    assert_eq!(
+        api.post("/v3/transactions/T1/refund", refund(200.0))
+            .await
+            .0,
+        200
+    );
     let (status, _) = api
         .post(
             "/v3/transactions/T1/refund",
@@ -436,7 +504,11 @@ async fn the_typed_admin_client_drives_faults() {
     let api = sandbox().await;
     let admin = api.sandbox.admin();
     admin
-        .add_fault(FaultRule::status(503).operation("getLeaseSettings").times(1))
+        .add_fault(
+            FaultRule::status(503)
+                .operation("getLeaseSettings")
+                .times(1),
+        )
         .await
         .unwrap();
     assert_eq!(api.get("/v3/settings/lease").await.0, 503);

@@ -75,9 +75,7 @@ async fn get_transactions(
             .iter()
             .filter(|t| from.is_none_or(|f| t.created_at.date_naive() >= f))
             .filter(|t| to.is_none_or(|d| t.created_at.date_naive() <= d))
-            .filter(|t| {
-                status.is_none_or(|st| lease_status(merchant, t).is_some_and(|l| l == st))
-            })
+            .filter(|t| status.is_none_or(|st| lease_status(merchant, t).is_some_and(|l| l == st)))
             .collect();
         let (range, meta) = page_range(matching.len(), p, limit);
         let views = matching[range]

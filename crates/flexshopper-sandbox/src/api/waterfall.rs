@@ -128,12 +128,9 @@ async fn prequal_complete(
 ) -> ApiResult<Json<types::PrequalificationResponse>> {
     let store = s.store();
     let merchant = store.merchant_ref(&m.id);
-    let prequal = merchant
-        .prequal(&req.prequal_id)
-        .cloned()
-        .ok_or_else(|| {
-            ApiError::new(Code::PrequalNotFound, "prequalId: no such prequalification")
-        })?;
+    let prequal = merchant.prequal(&req.prequal_id).cloned().ok_or_else(|| {
+        ApiError::new(Code::PrequalNotFound, "prequalId: no such prequalification")
+    })?;
     check_routing("bankAccount.routing", &req.bank_account.routing)?;
     Ok(Json(types::PrequalificationResponse {
         data: prequalification(merchant, &prequal)?,

@@ -39,8 +39,13 @@ async fn gets_are_retried_through_5xx() {
 #[tokio::test]
 async fn retry_after_is_honoured() {
     let env = env().await;
-    env.fault(FaultRule::status(503).operation("getProducts").retry_after(1).times(1))
-        .await;
+    env.fault(
+        FaultRule::status(503)
+            .operation("getProducts")
+            .retry_after(1)
+            .times(1),
+    )
+    .await;
     let started = Instant::now();
     env.client.products().await.unwrap();
     assert!(
