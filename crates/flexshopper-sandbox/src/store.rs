@@ -1553,19 +1553,14 @@ impl Store {
             self.txn_order
                 .push_back((merchant_id.to_owned(), generation, seq - 1));
             self.txn_count += 1;
-            while self.txn_count > self.limits.transactions {
-                let Some((mid, generation, seq)) = self.txn_order.pop_front() else {
-                    break;
-                };
-                if let Some(m) = self.merchants.get_mut(&mid)
-                    && m.generation == generation
-                    && m.transactions.first_seq() == seq
-                    && m.evict_oldest_transaction()
-                {
-                    self.txn_count -= 1;
-                    self.evicted.transactions += 1;
-                }
-            }
+            self.evicted.transactions += evict_beyond(
+                &mut self.txn_order,
+                &mut self.merchants,
+                &mut self.txn_count,
+                self.limits.transactions,
+                |m| m.transactions.first_seq(),
+                Merchant::evict_oldest_transaction,
+            );
         }
         Ok(id)
     }
@@ -1618,19 +1613,14 @@ impl Store {
         self.user_order
             .push_back((merchant_id.to_owned(), generation, seq));
         self.user_count += 1;
-        while self.user_count > self.limits.customers {
-            let Some((mid, generation, seq)) = self.user_order.pop_front() else {
-                break;
-            };
-            if let Some(m) = self.merchants.get_mut(&mid)
-                && m.generation == generation
-                && m.users.first_seq() == seq
-                && m.evict_oldest_user()
-            {
-                self.user_count -= 1;
-                self.evicted.customers += 1;
-            }
-        }
+        self.evicted.customers += evict_beyond(
+            &mut self.user_order,
+            &mut self.merchants,
+            &mut self.user_count,
+            self.limits.customers,
+            |m| m.users.first_seq(),
+            Merchant::evict_oldest_user,
+        );
         id
     }
 
@@ -1659,6 +1649,33 @@ impl Store {
             "evicted": self.evicted,
         })
     }
+}
+
+/// Evict the oldest records of a retention order (over all merchants) while more than
+/// `limit` are kept; returns how many went.
+fn evict_beyond(
+    order: &mut Order,
+    merchants: &mut BTreeMap<String, Merchant>,
+    count: &mut usize,
+    limit: usize,
+    first_seq: impl Fn(&Merchant) -> u64,
+    evict_oldest: impl Fn(&mut Merchant) -> bool,
+) -> u64 {
+    let mut evicted = 0;
+    while *count > limit {
+        let Some((mid, generation, seq)) = order.pop_front() else {
+            break;
+        };
+        if let Some(m) = merchants.get_mut(&mid)
+            && m.generation == generation
+            && first_seq(m) == seq
+            && evict_oldest(m)
+        {
+            *count -= 1;
+            evicted += 1;
+        }
+    }
+    evicted
 }
 
 /// Drop entries of evicted merchants (or records already gone) from a retention order

@@ -34,6 +34,21 @@ async fn raw(
     )
 }
 
+/// A JSON body (as text) posted to `/v3/users` with the test key.
+async fn post_users(api: &Api, body: &str) -> (u16, Value) {
+    raw(
+        api,
+        "POST",
+        "/v3/users",
+        &[
+            ("authorization", "test-key-A"),
+            ("content-type", "application/json"),
+        ],
+        Some(body),
+    )
+    .await
+}
+
 // ---- admin API --------------------------------------------------------------------
 
 #[tokio::test]
@@ -195,18 +210,7 @@ async fn the_journal_is_bounded_in_bytes_and_large_bodies_are_not_kept() {
     // Just under the 1 MiB body limit: read, refused by the contract, not kept whole.
     let body = format!("[{}0]", "0,".repeat(500_000));
     for _ in 0..40 {
-        let (status, _) = raw(
-            &api,
-            "POST",
-            "/v3/users",
-            &[
-                ("authorization", "test-key-A"),
-                ("content-type", "application/json"),
-            ],
-            Some(&body),
-        )
-        .await;
-        assert_eq!(status, 400);
+        assert_eq!(post_users(&api, &body).await.0, 400);
     }
     let retention = admin.retention().await.unwrap();
     assert!(
@@ -222,17 +226,7 @@ async fn the_journal_is_bounded_in_bytes_and_large_bodies_are_not_kept() {
 async fn a_body_over_the_limit_is_413() {
     let api = sandbox().await;
     let body = "0".repeat((1 << 20) + 1);
-    let (status, resp) = raw(
-        &api,
-        "POST",
-        "/v3/users",
-        &[
-            ("authorization", "test-key-A"),
-            ("content-type", "application/json"),
-        ],
-        Some(&body),
-    )
-    .await;
+    let (status, resp) = post_users(&api, &body).await;
     assert_eq!(status, 413, "{resp}");
 }
 
