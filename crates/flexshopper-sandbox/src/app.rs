@@ -183,6 +183,11 @@ pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     let mut value: Value = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::validation(format!("body: malformed JSON ({e})")))?;
     normalize(&mut value);
+    from_value(value)
+}
+
+/// A normalized JSON value into `T`, naming the offending field on failure.
+fn from_value<T: DeserializeOwned>(value: Value) -> ApiResult<T> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let path = if path == "." { "body".to_owned() } else { path };
@@ -245,7 +250,10 @@ pub struct Body<T>(pub T);
 impl<T: DeserializeOwned> FromRequest<AppState> for Body<T> {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &AppState) -> ApiResult<Self> {
+    async fn from_request(mut req: Request, state: &AppState) -> ApiResult<Self> {
+        if let Some(crate::contract::CheckedBody(value)) = req.extensions_mut().remove() {
+            return from_value(value).map(Body);
+        }
         let RawBody(bytes) = RawBody::from_request(req, state).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ApiError::validation("body: a JSON body is required"));

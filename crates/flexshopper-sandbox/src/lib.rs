@@ -48,8 +48,20 @@ use error::ApiError;
 
 /// The stable, non-secret id of the merchant an API key belongs to (hex of a SHA-256).
 pub fn merchant_id(api_key: &str) -> String {
-    let digest = Sha256::digest(format!("flexshopper-sandbox:{api_key}").as_bytes());
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    let mut hasher = Sha256::new();
+    hasher.update(b"flexshopper-sandbox:");
+    hasher.update(api_key.as_bytes());
+    let digest = hasher.finalize();
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    digest[..8]
+        .iter()
+        .flat_map(|b| {
+            [
+                HEX[usize::from(b >> 4)] as char,
+                HEX[usize::from(b & 15)] as char,
+            ]
+        })
+        .collect()
 }
 
 /// The whole sandbox as a router: `/v3/...` (the API) and `/__sandbox/...` (admin).
