@@ -161,12 +161,13 @@ fn shape(template: &str) -> String {
     out
 }
 
+/// (method, template shape) → (spec template, operationId).
+type RouteTable = std::collections::HashMap<(String, String), (&'static str, &'static str)>;
+
 /// The operation of a routed request, from the route axum matched (`MatchedPath`): one
 /// hash lookup instead of matching the path against every template.
 pub fn by_route(method: &Method, route: &str) -> Option<(&'static str, &'static str)> {
-    static TABLE: std::sync::OnceLock<
-        std::collections::HashMap<(String, String), (&'static str, &'static str)>,
-    > = std::sync::OnceLock::new();
+    static TABLE: std::sync::OnceLock<RouteTable> = std::sync::OnceLock::new();
     let table = TABLE.get_or_init(|| {
         OPERATIONS
             .iter()
