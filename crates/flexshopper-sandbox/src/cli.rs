@@ -82,25 +82,20 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "listening on {}", sandbox.base_url())?;
-        match access {
-            AdminAccess::Open => writeln!(
-                out,
-                "admin API open at {}/__sandbox (loopback, no API keys, no admin token)",
-                sandbox.base_url()
-            )?,
-            AdminAccess::Token(_) => writeln!(
-                out,
-                "admin API at {}/__sandbox needs Authorization: Bearer <admin token>",
-                sandbox.base_url()
-            )?,
-            AdminAccess::Off => writeln!(
-                out,
-                "admin API off: shared sandbox without --admin-token (FLEXSHOPPER_SANDBOX_ADMIN_TOKEN)"
-            )?,
-        }
         out.flush()?;
     }
     tracing::info!(addr = %sandbox.addr(), keys = args.api_keys.len(), "sandbox started");
+    // On stderr: stdout's contract is its one `listening on` line.
+    match access {
+        AdminAccess::Open => {
+            tracing::info!("admin API open at /__sandbox (loopback, no API keys, no admin token)")
+        }
+        AdminAccess::Token(_) => {
+            tracing::info!("admin API at /__sandbox needs Authorization: Bearer <admin token>")
+        }
+        // Sandbox::start already warned that it is off.
+        AdminAccess::Off => {}
+    }
     tokio::signal::ctrl_c().await?;
     tracing::info!("shutting down");
     drop(sandbox);
