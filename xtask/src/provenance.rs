@@ -23,7 +23,27 @@ pub fn render(doc: &Value, spec_display: &str) -> String {
     operations(doc, &mut out);
     error_codes(doc, &mut out);
     unverified(doc, &mut out);
+    sandbox_limits(doc, &mut out);
     out
+}
+
+fn sandbox_limits(doc: &Value, out: &mut String) {
+    let Some(limits) = doc.get("x-sandbox-limits").and_then(Value::as_array) else {
+        return;
+    };
+    out.push_str(
+        "\n## Limits no document states (`x-sandbox-limits`)\n\n| limit | source | applies to | answer |\n|---|---|---|---|\n",
+    );
+    for l in limits {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            text(l.get("limit")),
+            text(l.get("source")),
+            text(l.get("applies")),
+            text(l.get("answer")),
+        );
+    }
 }
 
 fn operations(doc: &Value, out: &mut String) {

@@ -1718,6 +1718,7 @@ monetary values included in the request (prices, costs, etc.) are displayed as d
         PartialEq,
         schemars::JsonSchema
     )]
+    #[serde(deny_unknown_fields)]
     pub struct CollectPaymentRequest {
         pub amount: Dollars,
         ///The collector's id.
@@ -1827,6 +1828,7 @@ monetary values included in the request (prices, costs, etc.) are displayed as d
         PartialEq,
         schemars::JsonSchema
     )]
+    #[serde(deny_unknown_fields)]
     pub struct ConfirmReceiptRequest {
         pub items: ::std::vec::Vec<ReceiptItem>,
     }
@@ -1847,6 +1849,7 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         PartialEq,
         schemars::JsonSchema
     )]
+    #[serde(deny_unknown_fields)]
     pub struct ConfirmShipmentRequest {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub items: ::std::vec::Vec<ShipmentItem>,
@@ -2757,7 +2760,9 @@ verbatim.
             value.parse()
         }
     }
-    ///Items to act on; every item when `items` is absent or empty.
+    /**Items to act on; every item when `items` is absent or empty. Unknown keys are refused (400 naming the
+field): a misspelled `items` must not act on every unit (this project's rule, `inferred`).
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2767,6 +2772,7 @@ verbatim.
         PartialEq,
         schemars::JsonSchema
     )]
+    #[serde(deny_unknown_fields)]
     pub struct ItemSelection {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub items: ::std::vec::Vec<SkuQuantity>,
@@ -4497,6 +4503,7 @@ verbatim.
         PartialEq,
         schemars::JsonSchema
     )]
+    #[serde(deny_unknown_fields)]
     pub struct ReceiptItem {
         ///How many were picked up; defaults to the number ordered if not present.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4588,6 +4595,7 @@ verbatim.
         PartialEq,
         schemars::JsonSchema
     )]
+    #[serde(deny_unknown_fields)]
     pub struct RefundItem {
         #[serde(
             rename = "itemCredit",
@@ -4683,6 +4691,7 @@ verbatim.
         PartialEq,
         schemars::JsonSchema
     )]
+    #[serde(deny_unknown_fields)]
     pub struct RefundRequest {
         pub items: ::std::vec::Vec<RefundItem>,
     }
@@ -5006,6 +5015,7 @@ verbatim.
         PartialEq,
         schemars::JsonSchema
     )]
+    #[serde(deny_unknown_fields)]
     pub struct ShipmentItem {
         ///The carrier (or shipping method, e.g. `ground`).
         pub carrier: ShipmentItemCarrier,
@@ -5206,6 +5216,7 @@ verbatim.
         PartialEq,
         schemars::JsonSchema
     )]
+    #[serde(deny_unknown_fields)]
     pub struct SignLeaseRequest {
         ///IP address of the device the customer signed on.
         #[serde(rename = "ipAddress")]
@@ -5314,6 +5325,7 @@ verbatim.
         PartialEq,
         schemars::JsonSchema
     )]
+    #[serde(deny_unknown_fields)]
     pub struct SkuQuantity {
         ///How many; all of them when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

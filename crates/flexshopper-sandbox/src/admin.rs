@@ -1,20 +1,31 @@
-//! `/__sandbox/...`: reset, state, journal, clock, passcodes, faults, scenarios.
-//! No API key; never under /v3.
+//! `/__sandbox/...`: reset, state, journal, clock, passcodes, faults, scenarios. Never
+//! under /v3.
+//!
+//! Access (see [`crate::AdminAccess`]): open on a loopback sandbox that accepts any key
+//! and has no admin token (the embedded sandbox of tests and the CLI); otherwise
+//! `Authorization: Bearer TOKEN` with `--admin-token`, and off without one. JSON only: a
+//! POST must say `Content-Type: application/json`, which a web page cannot send to another
+//! origin without a CORS preflight the sandbox never grants. `GET /__sandbox/scenarios`
+//! (the public scenario table) needs nothing.
 
 use axum::Json;
 use axum::Router;
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::app::{AppState, Body, Path};
+use crate::app::{AppState, Body, Path, Query};
+use crate::config::AdminAccess;
 use crate::error::{ApiError, ApiResult};
 use crate::faults::FaultSpec;
+use crate::store::{DumpBuilder, Section};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes(state: AppState) -> Router<AppState> {
+    let guarded = Router::new()
         .route("/__sandbox/reset", post(reset))
         .route("/__sandbox/state", get(state_dump))
         .route("/__sandbox/journal", get(journal).delete(clear_journal))
@@ -24,7 +35,66 @@ pub fn routes() -> Router<AppState> {
             "/__sandbox/faults",
             get(list_faults).post(add_fault).delete(clear_faults),
         )
+        .merge(crate::flexsdk::admin_routes())
+        .route_layer(axum::middleware::from_fn_with_state(state, guard));
+    Router::new()
+        .merge(guarded)
         .route("/__sandbox/scenarios", get(scenarios))
+}
+
+/// Compare secrets in time independent of where they differ.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn admin_error(status: StatusCode, message: &str) -> Response {
+    ApiError::plain(status, message).into_response()
+}
+
+async fn guard(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    match s.config().admin_access() {
+        AdminAccess::Open => {}
+        AdminAccess::Off => {
+            return admin_error(
+                StatusCode::FORBIDDEN,
+                "The admin API is off: this sandbox is shared (API keys or a non-loopback \
+                 address) and has no admin token. Start it with --admin-token \
+                 (FLEXSHOPPER_SANDBOX_ADMIN_TOKEN).",
+            );
+        }
+        AdminAccess::Token(token) => {
+            let given = req
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim);
+            if !given.is_some_and(|g| same_secret(g.as_bytes(), token.as_bytes())) {
+                let mut resp = admin_error(
+                    StatusCode::UNAUTHORIZED,
+                    "The admin API needs Authorization: Bearer <admin token>",
+                );
+                resp.headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                return resp;
+            }
+        }
+    }
+    if req.method() == Method::POST {
+        let json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+        if !json {
+            return admin_error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "The admin API accepts only Content-Type: application/json",
+            );
+        }
+    }
+    next.run(req).await
 }
 
 async fn reset(State(s): State<AppState>) -> StatusCode {
@@ -34,12 +104,64 @@ async fn reset(State(s): State<AppState>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-async fn state_dump(State(s): State<AppState>) -> Json<Value> {
-    Json(s.store().dump())
+/// Records per chunk of the state dump: the store is locked for one chunk at a time, so
+/// a dump of a large sandbox never stalls the API for long.
+const DUMP_CHUNK: usize = 1_000;
+
+/// `GET /__sandbox/state[?merchant=ID]`: every merchant (or one), the clock and retention.
+async fn state_dump(State(s): State<AppState>, q: Query) -> Json<Value> {
+    let ids: Vec<String> = match q.get("merchant") {
+        Some(id) => vec![id.to_owned()],
+        None => s.store().merchants.keys().cloned().collect(),
+    };
+    let mut merchants = serde_json::Map::new();
+    for id in ids {
+        let mut out = DumpBuilder::default();
+        let mut present = true;
+        'sections: for section in Section::ALL {
+            let mut from = 0;
+            loop {
+                let (items, next) = {
+                    let store = s.store();
+                    let Some(m) = store.merchants.get(&id) else {
+                        present = false;
+                        break 'sections;
+                    };
+                    m.dump_chunk(section, from, DUMP_CHUNK, store.now())
+                };
+                out.add(section, items);
+                match next {
+                    Some(n) => {
+                        from = n;
+                        tokio::task::yield_now().await;
+                    }
+                    None => break,
+                }
+            }
+        }
+        let store = s.store();
+        if let (true, Some(m)) = (present, store.merchants.get(&id)) {
+            merchants.insert(id, out.finish(m));
+        }
+    }
+    let store = s.store();
+    let mut retention = store.retention();
+    let journal = s.journal();
+    retention["journal"] = json!({
+        "bytes": journal.bytes(), "dropped": journal.dropped,
+        "limitBytes": s.config().limits.journal_bytes,
+    });
+    Json(json!({
+        "clock": store.now().to_rfc3339(),
+        "merchants": merchants,
+        "retention": retention,
+    }))
 }
 
 async fn journal(State(s): State<AppState>) -> Json<Value> {
-    Json(json!(s.journal().entries))
+    // Copied under the lock, parsed and redacted outside it.
+    let entries: Vec<_> = s.journal().entries().cloned().collect();
+    Json(Value::Array(entries.iter().map(|e| e.to_json()).collect()))
 }
 
 async fn clear_journal(State(s): State<AppState>) -> StatusCode {
@@ -48,6 +170,7 @@ async fn clear_journal(State(s): State<AppState>) -> StatusCode {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Advance {
     seconds: i64,
 }
@@ -56,12 +179,11 @@ async fn advance_clock(
     State(s): State<AppState>,
     Body(a): Body<Advance>,
 ) -> ApiResult<Json<Value>> {
-    let by = chrono::Duration::try_seconds(a.seconds)
-        .filter(|d| d.num_days().abs() < 365 * 100)
-        .ok_or_else(|| ApiError::validation("seconds: out of range"))?;
-    let mut store = s.store();
-    store.clock_offset += by;
-    Ok(Json(json!({ "clock": store.now().to_rfc3339() })))
+    let now = s
+        .store()
+        .advance_clock(a.seconds)
+        .map_err(ApiError::validation)?;
+    Ok(Json(json!({ "clock": now.to_rfc3339() })))
 }
 
 /// The only way to read a legacy login passcode.
@@ -73,8 +195,7 @@ async fn passcode(
     store
         .merchants
         .values()
-        .flat_map(|m| m.users.iter())
-        .find(|u| u.id == user_id)
+        .find_map(|m| m.user(&user_id).ok())
         .ok_or_else(ApiError::user_not_found)?
         .passcode
         .clone()

@@ -4,8 +4,10 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -35,12 +37,15 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl AppState {
     pub fn new(config: SandboxConfig) -> Self {
         AppState(Arc::new(Shared {
-            store: Mutex::new(Store::default()),
-            journal: Mutex::new(Journal::default()),
+            store: Mutex::new(Store::new(config.limits, config.seed)),
+            journal: Mutex::new(Journal::new(&config.limits)),
             faults: Mutex::new(Faults::default()),
             sdk: Mutex::new(crate::flexsdk::SdkState::new(&config.auth_keys)),
             config,
         }))
+    }
+    pub fn config(&self) -> &SandboxConfig {
+        &self.0.config
     }
     pub fn store(&self) -> MutexGuard<'_, Store> {
         lock(&self.0.store)
@@ -69,6 +74,10 @@ impl FromRequestParts<AppState> for Merchant {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        // Authenticated once per request by the gate; handlers read the result.
+        if let Some(m) = parts.extensions.get::<Merchant>() {
+            return Ok(m.clone());
+        }
         let key = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
@@ -97,6 +106,9 @@ impl FromRequestParts<AppState> for Customer {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        if let Some(c) = parts.extensions.get::<Customer>() {
+            return Ok(c.clone());
+        }
         let merchant = Merchant::from_request_parts(parts, state).await?;
         let token = parts
             .headers
@@ -176,11 +188,64 @@ pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     let mut value: Value = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::validation(format!("body: malformed JSON ({e})")))?;
     normalize(&mut value);
+    from_value(value)
+}
+
+/// A normalized JSON value into `T`, naming the offending field on failure.
+fn from_value<T: DeserializeOwned>(value: Value) -> ApiResult<T> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let path = if path == "." { "body".to_owned() } else { path };
         ApiError::validation(format!("{path}: {}", e.inner()))
     })
+}
+
+/// Read a request body of at most `limit` bytes: a larger one is 413 (announced by
+/// `Content-Length` or found while reading), an unreadable one 400.
+pub async fn read_body(req: Request, limit: usize) -> ApiResult<(Parts, Bytes)> {
+    let (parts, body) = req.into_parts();
+    let too_large = || {
+        ApiError::plain(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("body: larger than the sandbox's limit of {limit} bytes"),
+        )
+    };
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => Ok((parts, bytes)),
+        Err(e) => {
+            let inner = e.into_inner();
+            if inner.is::<http_body_util::LengthLimitError>()
+                || inner
+                    .source()
+                    .is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
+            {
+                Err(too_large())
+            } else {
+                Err(ApiError::validation("body: unreadable"))
+            }
+        }
+    }
+}
+
+/// The raw request body (bounded like every body).
+#[derive(Debug)]
+pub struct RawBody(pub Bytes);
+
+impl FromRequest<AppState> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> ApiResult<Self> {
+        let limit = state.config().server.max_body_bytes;
+        read_body(req, limit).await.map(|(_, b)| RawBody(b))
+    }
 }
 
 /// A JSON body parsed into a generated request type.
@@ -190,10 +255,11 @@ pub struct Body<T>(pub T);
 impl<T: DeserializeOwned> FromRequest<AppState> for Body<T> {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, _: &AppState) -> ApiResult<Self> {
-        let bytes = axum::body::to_bytes(req.into_body(), 1 << 20)
-            .await
-            .map_err(|_| ApiError::validation("body: too large or unreadable"))?;
+    async fn from_request(mut req: Request, state: &AppState) -> ApiResult<Self> {
+        if let Some(crate::contract::CheckedBody(value)) = req.extensions_mut().remove() {
+            return from_value(value).map(Body);
+        }
+        let RawBody(bytes) = RawBody::from_request(req, state).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ApiError::validation("body: a JSON body is required"));
         }
@@ -277,24 +343,34 @@ impl Query {
     }
 }
 
+/// Which positions of `count` records a page covers, and the spec's `PageMeta`.
+pub fn page_range(
+    count: usize,
+    page: u64,
+    limit: u64,
+) -> (std::ops::Range<usize>, flexshopper_api::types::PageMeta) {
+    let total = count as u64;
+    let start = page.saturating_sub(1).saturating_mul(limit).min(total);
+    let end = start.saturating_add(limit).min(total);
+    (
+        start as usize..end as usize,
+        flexshopper_api::types::PageMeta {
+            count: total,
+            limit,
+            page,
+            total_pages: total.div_ceil(limit.max(1)),
+        },
+    )
+}
+
 /// One page of `items` and the spec's `PageMeta`.
 pub fn page<T: Clone>(
     items: &[T],
     page: u64,
     limit: u64,
 ) -> (Vec<T>, flexshopper_api::types::PageMeta) {
-    let count = items.len() as u64;
-    let start = ((page - 1) * limit).min(count) as usize;
-    let end = (start as u64 + limit).min(count) as usize;
-    (
-        items[start..end].to_vec(),
-        flexshopper_api::types::PageMeta {
-            count,
-            limit,
-            page,
-            total_pages: count.div_ceil(limit),
-        },
-    )
+    let (range, meta) = page_range(items.len(), page, limit);
+    (items[range].to_vec(), meta)
 }
 
 #[cfg(test)]

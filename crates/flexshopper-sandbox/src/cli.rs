@@ -4,6 +4,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::config::{AdminAccess, Limits, ServerLimits};
 use crate::{Sandbox, SandboxConfig};
 
 /// Run a local FlexShopper simulator.
@@ -22,6 +23,29 @@ pub struct SandboxArgs {
     /// (repeatable): `/sdk/js?authKey=AUTH_KEY` then creates that merchant's transactions.
     #[arg(long = "auth-key", value_name = "AUTH_KEY=API_KEY", value_parser = parse_auth_key)]
     pub auth_keys: Vec<(String, String)>,
+    /// Admin API token (`Authorization: Bearer TOKEN`). Required for the admin API once
+    /// the sandbox is shared (`--api-key` or a non-loopback `--listen`); the admin API is
+    /// off in that case without it.
+    #[arg(long, env = "FLEXSHOPPER_SANDBOX_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// Deterministic ids and tokens from this seed (tests only: tokens become guessable).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Merchants (API keys) kept; the least recently written is evicted beyond it.
+    #[arg(long, default_value_t = Limits::default().merchants)]
+    pub max_merchants: usize,
+    /// Customers kept over all merchants; the oldest is evicted beyond it.
+    #[arg(long, default_value_t = Limits::default().customers)]
+    pub max_customers: usize,
+    /// Transactions (with their leases) kept over all merchants; the oldest is evicted beyond it.
+    #[arg(long, default_value_t = Limits::default().transactions)]
+    pub max_transactions: usize,
+    /// Bytes the request journal keeps.
+    #[arg(long, default_value_t = Limits::default().journal_bytes)]
+    pub journal_bytes: usize,
+    /// Connections served at once.
+    #[arg(long, default_value_t = ServerLimits::default().max_connections)]
+    pub max_connections: usize,
 }
 
 /// `AUTH_KEY=API_KEY`, both non-empty.
@@ -38,12 +62,29 @@ impl SandboxArgs {
     pub fn config(&self) -> SandboxConfig {
         let mut config = SandboxConfig::new()
             .listen(self.listen)
-            .token_ttl(Duration::from_secs(self.token_ttl_secs));
+            .token_ttl(Duration::from_secs(self.token_ttl_secs))
+            .limits(Limits {
+                merchants: self.max_merchants,
+                customers: self.max_customers,
+                transactions: self.max_transactions,
+                journal_bytes: self.journal_bytes,
+                ..Limits::default()
+            })
+            .server_limits(ServerLimits {
+                max_connections: self.max_connections,
+                ..ServerLimits::default()
+            });
         for key in &self.api_keys {
             config = config.api_key(key.clone());
         }
         for (auth, api) in &self.auth_keys {
             config = config.auth_key(auth.clone(), api.clone());
+        }
+        if let Some(token) = &self.admin_token {
+            config = config.admin_token(token.clone());
+        }
+        if let Some(seed) = self.seed {
+            config = config.seed(seed);
         }
         config
     }
@@ -52,13 +93,26 @@ impl SandboxArgs {
 /// Start the sandbox, print `listening on http://ADDR` as the first stdout line, and
 /// serve until Ctrl-C.
 pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
-    let sandbox = Sandbox::start(args.config()).await?;
+    let config = args.config();
+    let access = config.admin_access();
+    let sandbox = Sandbox::start(config).await?;
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "listening on {}", sandbox.base_url())?;
         out.flush()?;
     }
     tracing::info!(addr = %sandbox.addr(), keys = args.api_keys.len(), "sandbox started");
+    // On stderr: stdout's contract is its one `listening on` line.
+    match access {
+        AdminAccess::Open => {
+            tracing::info!("admin API open at /__sandbox (loopback, no API keys, no admin token)")
+        }
+        AdminAccess::Token(_) => {
+            tracing::info!("admin API at /__sandbox needs Authorization: Bearer <admin token>")
+        }
+        // Sandbox::start already warned that it is off.
+        AdminAccess::Off => {}
+    }
     tokio::signal::ctrl_c().await?;
     tracing::info!("shutting down");
     drop(sandbox);

@@ -10,16 +10,14 @@
 use std::sync::OnceLock;
 
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::FromRequestParts;
 use axum::http::Method;
 use axum::http::request::Parts;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use flexshopper_conformance::check::{ParamProblem, Refusal, check_params, refusal};
 use flexshopper_conformance::spec::{EMBEDDED_SPEC, Spec};
 use serde_json::{Value, json};
 
-use crate::app::{AppState, Customer, Merchant, Query, normalize};
+use crate::app::{AppState, Query, normalize};
 use crate::error::{ApiError, ApiResult};
 
 /// The spec's validators (shared with the conformance probe: `flexshopper-conformance`)
@@ -103,9 +101,9 @@ impl Contract {
         parts: &Parts,
         query: &Query,
         body: &Bytes,
-    ) -> ApiResult<()> {
+    ) -> ApiResult<Option<Value>> {
         let Some(op) = self.spec.operation(operation_id) else {
-            return Ok(());
+            return Ok(None);
         };
         check_params(
             op,
@@ -123,7 +121,7 @@ impl Contract {
             ParamProblem::Invalid(r) => into_error(r),
         })?;
         let Some(schema) = &op.body else {
-            return Ok(());
+            return Ok(None);
         };
         if body.iter().all(u8::is_ascii_whitespace) {
             return Err(ApiError::validation("body: a JSON body is required"));
@@ -133,9 +131,11 @@ impl Contract {
         // The variants real clients send (numeric-string quantities) are read the way the
         // handlers read them, then held to the spec.
         normalize(&mut value);
+        refuse_nul(&value, &mut String::new())?;
         refusal(schema, &value, "body").map_err(|r| {
             observed_answer(operation_id, &r.field, r.keyword).unwrap_or_else(|| into_error(r))
-        })
+        })?;
+        Ok(Some(value))
     }
 }
 
@@ -163,35 +163,65 @@ fn observed_answer(operation_id: &str, field: &str, keyword: &str) -> Option<Api
 pub const EMPTY_ITEMS: &str =
     r#"child "items" fails because ["items" must contain at least 1 items]"#;
 
-/// The middleware: authenticate, then hold the request to the spec, then run the handler.
-pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let Some((_, operation_id)) = crate::ops::operation(req.method(), req.uri().path()) else {
-        return next.run(req).await;
-    };
-    let (mut parts, body) = req.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
-        return ApiError::validation("body: too large or unreadable").into_response();
-    };
-    if let Err(e) = admit(&state, operation_id, &mut parts, &bytes).await {
-        return e.into_response();
-    }
-    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
-        .await
+/// Whether an operation authenticates a customer (it declares the `customer-token` header).
+pub fn needs_customer(operation_id: &str) -> bool {
+    contract().takes_customer(operation_id)
 }
 
-async fn admit(
+/// The request body as the contract check parsed and normalized it: the handler's
+/// [`Body`](crate::app::Body) extractor takes it instead of parsing the bytes again.
+#[derive(Debug, Clone)]
+pub struct CheckedBody(pub Value);
+
+/// Check an authenticated request of `operation_id` against the spec: path, query,
+/// headers, body. The parsed body is left in the request's extensions ([`CheckedBody`]).
+pub async fn check_request(
     state: &AppState,
     operation_id: &str,
     parts: &mut Parts,
     body: &Bytes,
 ) -> ApiResult<()> {
-    let contract = contract();
-    Merchant::from_request_parts(parts, state).await?;
-    if contract.takes_customer(operation_id) {
-        Customer::from_request_parts(parts, state).await?;
-    }
     let query = Query::from_request_parts(parts, state).await?;
-    contract.check(operation_id, parts, &query, body)
+    if let Some(value) = contract().check(operation_id, parts, &query, body)? {
+        parts.extensions.insert(CheckedBody(value));
+    }
+    Ok(())
+}
+
+/// No string of a request body may contain a NUL character (a sandbox limit declared in
+/// the spec's `x-sandbox-limits`): names and SKUs end up in documents and logs.
+fn refuse_nul(value: &Value, path: &mut String) -> ApiResult<()> {
+    match value {
+        Value::String(s) if s.contains('\0') => {
+            let field = if path.is_empty() {
+                "body"
+            } else {
+                path.as_str()
+            };
+            Err(
+                ApiError::validation(format!("{field}: must not contain NUL characters"))
+                    .with_data(json!({ "field": field, "keyword": "x-sandbox-limits" })),
+            )
+        }
+        Value::Object(map) => map.iter().try_for_each(|(k, v)| {
+            let len = path.len();
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(k);
+            refuse_nul(v, path)?;
+            path.truncate(len);
+            Ok(())
+        }),
+        Value::Array(items) => items.iter().enumerate().try_for_each(|(n, v)| {
+            let len = path.len();
+            path.push_str(&format!("[{n}]"));
+            refuse_nul(v, path)?;
+            path.truncate(len);
+            Ok(())
+        }),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

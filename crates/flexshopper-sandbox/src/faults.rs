@@ -4,16 +4,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
 use crate::app::AppState;
 use crate::error::{ApiError, Code};
-use crate::journal::JournalSeq;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -41,16 +39,24 @@ pub struct Fault {
 }
 
 /// The admin API's request body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FaultSpec {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub operation_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub route: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reset: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub drop_after_apply: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub times: Option<u32>,
 }
 
@@ -111,6 +117,9 @@ impl Faults {
         template: Option<&str>,
         op: Option<&str>,
     ) -> Option<FaultAction> {
+        if self.list.is_empty() {
+            return None;
+        }
         let route = format!("{method} {path}");
         let route_t = template.map(|t| format!("{method} {t}"));
         let idx = self.list.iter().position(|f| {
@@ -134,8 +143,8 @@ impl Faults {
 }
 
 /// `x-sandbox-fault: status=503 | latency=300 | reset | drop-after-apply`.
-fn header_fault(req: &Request) -> Option<FaultAction> {
-    let raw = req.headers().get("x-sandbox-fault")?.to_str().ok()?.trim();
+fn header_fault(parts: &Parts) -> Option<FaultAction> {
+    let raw = parts.headers.get("x-sandbox-fault")?.to_str().ok()?.trim();
     let (name, value) = raw.split_once('=').unwrap_or((raw, ""));
     match name.trim() {
         "status" => value
@@ -187,31 +196,36 @@ async fn kill_connection(kill: Option<ConnectionKill>) -> Response {
     }
 }
 
-pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let method = req.method().clone();
-    let path = req.uri().path().to_owned();
-    let op = crate::ops::operation(&method, &path);
-    let action = header_fault(&req).or_else(|| {
+/// The fault this request triggers, if any: its own `x-sandbox-fault` header first, then
+/// the admin API's faults. Called only once the request is authenticated.
+pub fn pick(
+    state: &AppState,
+    parts: &Parts,
+    template: Option<&str>,
+    op: Option<&str>,
+) -> Option<FaultAction> {
+    header_fault(parts).or_else(|| {
         state
             .faults()
-            .take(method.as_str(), &path, op.map(|o| o.0), op.map(|o| o.1))
-    });
-    let Some(action) = action else {
-        return next.run(req).await;
-    };
-    let seq = req.extensions().get::<JournalSeq>().map(|s| s.0);
-    let kill = req.extensions().get::<ConnectionKill>().cloned();
-    tracing::info!(?action, %method, %path, "injecting fault");
-    let mark = |status: Option<u16>| {
-        if let Some(seq) = seq {
-            state.journal().mark_faulted(seq, status);
-        }
-    };
+            .take(parts.method.as_str(), parts.uri.path(), template, op)
+    })
+}
+
+/// Serve a request (`serve`, not yet started) with the fault `action` applied.
+pub async fn apply(
+    state: &AppState,
+    action: FaultAction,
+    kill: Option<ConnectionKill>,
+    seq: u64,
+    serve: impl Future<Output = Response>,
+) -> Response {
+    tracing::info!(?action, "injecting fault");
+    let mark = |status: Option<u16>| state.journal().mark_faulted(seq, status);
     match action {
         FaultAction::Latency { latency_ms } => {
             mark(None);
             tokio::time::sleep(Duration::from_millis(latency_ms)).await;
-            next.run(req).await
+            serve.await
         }
         FaultAction::Status {
             status,
@@ -225,7 +239,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             kill_connection(kill).await
         }
         FaultAction::DropAfterApply => {
-            let resp = next.run(req).await;
+            let resp = serve.await;
             mark(Some(resp.status().as_u16()));
             kill_connection(kill).await
         }

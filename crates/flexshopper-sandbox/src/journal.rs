@@ -1,14 +1,20 @@
-//! The request journal: every /v3 request, with secrets redacted.
+//! The request journal: every authenticated /v3 request, bounded in bytes, with secrets
+//! redacted.
+//!
+//! Recording is cheap and lazy: an entry keeps the request line, its headers as one
+//! string (secret values already replaced) and at most `journal_body_bytes` of its body,
+//! copied; parsing and redacting the body happens only when the journal is read. A body
+//! over that size is not kept (a cut JSON document cannot be redacted safely): the entry
+//! says how large it was. When the journal would exceed `journal_bytes`, the oldest
+//! entries go.
 
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use serde::Serialize;
-use serde_json::{Map, Value};
+use std::collections::VecDeque;
 
-use crate::app::AppState;
-use crate::error::ApiError;
+use axum::body::Bytes;
+use axum::http::request::Parts;
+use serde_json::{Map, Value, json};
+
+use crate::config::Limits;
 
 pub const REDACTED: &str = "[REDACTED]";
 
@@ -29,8 +35,12 @@ const SECRET_KEYS: &[&str] = &[
     "devicefingerprint",
 ];
 
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// Longest path kept (query strings included).
+const MAX_PATH: usize = 2048;
+/// What an entry costs beyond its strings, counted against the byte limit.
+const ENTRY_OVERHEAD: usize = 160;
+
+#[derive(Debug, Clone)]
 pub struct Entry {
     pub seq: u64,
     pub method: String,
@@ -39,32 +49,148 @@ pub struct Entry {
     pub merchant_id: Option<String>,
     pub operation_id: Option<&'static str>,
     pub faulted: bool,
-    pub headers: Map<String, Value>,
-    pub body: Value,
+    /// `name: value` lines, secret values redacted.
+    headers: String,
+    /// The body as received, when it is at most the body limit.
+    body: Option<Bytes>,
+    body_len: usize,
 }
 
-/// The journal keeps the most recent entries only, so that a load test cannot exhaust memory.
-pub const JOURNAL_CAPACITY: usize = 10_000;
+impl Entry {
+    fn size(&self) -> usize {
+        ENTRY_OVERHEAD
+            + self.path.len()
+            + self.headers.len()
+            + self.body.as_ref().map_or(0, Bytes::len)
+            + self.merchant_id.as_ref().map_or(0, String::len)
+    }
 
-#[derive(Debug, Default)]
+    /// The entry as the admin API shows it: headers as an object, the body parsed and
+    /// redacted.
+    pub fn to_json(&self) -> Value {
+        let headers: Map<String, Value> = self
+            .headers
+            .lines()
+            .filter_map(|l| l.split_once(": "))
+            .map(|(k, v)| (k.to_owned(), Value::from(v)))
+            .collect();
+        let body = match &self.body {
+            _ if self.body_len == 0 => Value::Null,
+            None => Value::from(format!(
+                "[body of {} bytes, over the journal's body limit: not kept]",
+                self.body_len
+            )),
+            Some(bytes) => match serde_json::from_slice::<Value>(bytes) {
+                Ok(mut v) => {
+                    redact(&mut v);
+                    v
+                }
+                Err(_) => Value::from(format!("[non-JSON body, {} bytes]", bytes.len())),
+            },
+        };
+        json!({
+            "seq": self.seq, "method": self.method, "path": self.path, "status": self.status,
+            "merchantId": self.merchant_id, "operationId": self.operation_id,
+            "faulted": self.faulted, "headers": headers, "body": body,
+        })
+    }
+}
+
+#[derive(Debug)]
 pub struct Journal {
-    pub entries: std::collections::VecDeque<Entry>,
+    entries: VecDeque<Entry>,
     next_seq: u64,
+    bytes: usize,
+    max_bytes: usize,
+    max_body: usize,
+    /// Entries dropped to stay under the byte limit since the last clear.
+    pub dropped: u64,
+}
+
+impl Default for Journal {
+    fn default() -> Self {
+        Journal::new(&Limits::default())
+    }
 }
 
 impl Journal {
+    pub fn new(limits: &Limits) -> Self {
+        Journal {
+            entries: VecDeque::new(),
+            next_seq: 0,
+            bytes: 0,
+            max_bytes: limits.journal_bytes,
+            max_body: limits.journal_body_bytes,
+            dropped: 0,
+        }
+    }
+
+    /// Record an authenticated request; returns its sequence number.
+    pub fn record(
+        &mut self,
+        parts: &Parts,
+        operation_id: Option<&'static str>,
+        merchant_id: Option<String>,
+        body: &Bytes,
+    ) -> u64 {
+        let mut headers = String::new();
+        for (name, value) in &parts.headers {
+            headers.push_str(name.as_str());
+            headers.push_str(": ");
+            if SECRET_HEADERS.contains(&name.as_str()) {
+                headers.push_str(REDACTED);
+            } else {
+                let v = String::from_utf8_lossy(value.as_bytes());
+                headers.push_str(&v.replace(['\r', '\n'], " "));
+            }
+            headers.push('\n');
+        }
+        let path = parts
+            .uri
+            .path_and_query()
+            .map_or("", |p| p.path())
+            .chars()
+            .take(MAX_PATH)
+            .collect();
+        let kept = (body.len() <= self.max_body).then(|| Bytes::copy_from_slice(body));
+        self.push(Entry {
+            seq: 0,
+            method: parts.method.to_string(),
+            path,
+            status: None,
+            merchant_id,
+            operation_id,
+            faulted: false,
+            headers,
+            body: kept,
+            body_len: body.len(),
+        })
+    }
+
     fn push(&mut self, mut entry: Entry) -> u64 {
         self.next_seq += 1;
         entry.seq = self.next_seq;
-        if self.entries.len() == JOURNAL_CAPACITY {
-            self.entries.pop_front();
-        }
+        self.bytes += entry.size();
         self.entries.push_back(entry);
+        while self.bytes > self.max_bytes && self.entries.len() > 1 {
+            if let Some(old) = self.entries.pop_front() {
+                self.bytes -= old.size();
+                self.dropped += 1;
+            }
+        }
         self.next_seq
     }
 
     fn entry(&mut self, seq: u64) -> Option<&mut Entry> {
-        self.entries.iter_mut().rev().find(|e| e.seq == seq)
+        let first = self.entries.front()?.seq;
+        let pos = seq.checked_sub(first)? as usize;
+        self.entries.get_mut(pos)
+    }
+
+    pub fn set_status(&mut self, seq: u64, status: u16) {
+        if let Some(e) = self.entry(seq) {
+            e.status.get_or_insert(status);
+        }
     }
 
     pub fn mark_faulted(&mut self, seq: u64, status: Option<u16>) {
@@ -76,8 +202,19 @@ impl Journal {
         }
     }
 
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter()
+    }
+
+    /// Bytes the journal holds now, as counted against its limit.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
     pub fn clear(&mut self) {
         self.entries.clear();
+        self.bytes = 0;
+        self.dropped = 0;
     }
 }
 
@@ -102,67 +239,9 @@ pub fn redact(value: &mut Value) {
     }
 }
 
-pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let (mut parts, body) = req.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
-        return ApiError::validation("body: too large or unreadable").into_response();
-    };
-    let headers: Map<String, Value> = parts
-        .headers
-        .iter()
-        .map(|(name, value)| {
-            let shown = if SECRET_HEADERS.contains(&name.as_str()) {
-                REDACTED.to_owned()
-            } else {
-                String::from_utf8_lossy(value.as_bytes()).into_owned()
-            };
-            (name.as_str().to_owned(), Value::from(shown))
-        })
-        .collect();
-    let body_json = if bytes.is_empty() {
-        Value::Null
-    } else {
-        match serde_json::from_slice::<Value>(&bytes) {
-            Ok(mut v) => {
-                redact(&mut v);
-                v
-            }
-            Err(_) => Value::from(format!("[non-JSON body, {} bytes]", bytes.len())),
-        }
-    };
-    let merchant_id = parts
-        .headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-        .map(crate::merchant_id);
-    let path = parts.uri.path().to_owned();
-    let seq = state.journal().push(Entry {
-        seq: 0,
-        method: parts.method.to_string(),
-        operation_id: crate::ops::operation(&parts.method, &path).map(|o| o.1),
-        path,
-        status: None,
-        merchant_id,
-        faulted: false,
-        headers,
-        body: body_json,
-    });
-    parts.extensions.insert(JournalSeq(seq));
-    let resp = next
-        .run(Request::from_parts(parts, Body::from(bytes)))
-        .await;
-    if let Some(e) = state.journal().entry(seq) {
-        e.status.get_or_insert(resp.status().as_u16());
-    }
-    resp
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn secrets_are_redacted_at_any_depth() {
@@ -172,5 +251,36 @@ mod tests {
         assert_eq!(v["bankAccount"]["account"], REDACTED);
         assert_eq!(v["bankAccount"]["routing"], "021000021");
         assert_eq!(v["x"][0]["passcode"], REDACTED);
+    }
+
+    fn parts() -> Parts {
+        axum::http::Request::post("/v3/leases")
+            .header("authorization", "secret-key")
+            .body(())
+            .unwrap()
+            .into_parts()
+            .0
+    }
+
+    #[test]
+    fn the_journal_stays_under_its_byte_limit_and_counts_what_it_dropped() {
+        let limits = Limits {
+            journal_bytes: 8 << 10,
+            journal_body_bytes: 4 << 10,
+            ..Limits::default()
+        };
+        let mut j = Journal::new(&limits);
+        let big = Bytes::from(vec![b'0'; 1 << 20]);
+        let small = Bytes::from_static(br#"{"ssn": "888776666"}"#);
+        for _ in 0..40 {
+            j.record(&parts(), None, None, &big);
+            j.record(&parts(), None, None, &small);
+        }
+        assert!(j.bytes() <= 8 << 10, "{} bytes", j.bytes());
+        assert!(j.dropped > 0);
+        let last: Vec<Value> = j.entries().map(Entry::to_json).collect();
+        let text = serde_json::to_string(&last).unwrap();
+        assert!(!text.contains("888776666") && !text.contains("secret-key"));
+        assert!(text.contains("over the journal's body limit"));
     }
 }

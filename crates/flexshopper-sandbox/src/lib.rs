@@ -14,6 +14,7 @@
 //! ```
 
 mod admin;
+pub mod admin_client;
 mod api;
 pub mod app;
 pub mod cli;
@@ -22,8 +23,10 @@ pub mod contract;
 pub mod error;
 pub mod faults;
 pub mod flexsdk;
+mod gate;
 pub mod journal;
 pub mod ops;
+mod retained;
 pub mod scenarios;
 mod server;
 pub mod store;
@@ -37,7 +40,8 @@ use sha2::{Digest, Sha256};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
-pub use config::SandboxConfig;
+pub use admin_client::{AdminClient, AdminError, FaultRule};
+pub use config::{AdminAccess, Limits, SandboxConfig, ServerLimits};
 pub use server::Sandbox;
 
 use app::AppState;
@@ -45,30 +49,33 @@ use error::ApiError;
 
 /// The stable, non-secret id of the merchant an API key belongs to (hex of a SHA-256).
 pub fn merchant_id(api_key: &str) -> String {
-    let digest = Sha256::digest(format!("flexshopper-sandbox:{api_key}").as_bytes());
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    let mut hasher = Sha256::new();
+    hasher.update(b"flexshopper-sandbox:");
+    hasher.update(api_key.as_bytes());
+    let digest = hasher.finalize();
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    digest[..8]
+        .iter()
+        .flat_map(|b| {
+            [
+                HEX[usize::from(b >> 4)] as char,
+                HEX[usize::from(b & 15)] as char,
+            ]
+        })
+        .collect()
 }
 
 /// The whole sandbox as a router: `/v3/...` (the API) and `/__sandbox/...` (admin).
 pub fn router(config: SandboxConfig) -> Router {
     let state = AppState::new(config);
-    // Innermost first: faults see the journal's sequence number.
-    let v3 = api::routes()
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            contract::layer,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            faults::layer,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            journal::layer,
-        ));
+    // A route layer: it runs after routing, so it knows the matched route (the operation).
+    let v3 = api::routes().route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        gate::layer,
+    ));
     Router::new()
         .merge(v3)
-        .merge(admin::routes())
+        .merge(admin::routes(state.clone()))
         .merge(flexsdk::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

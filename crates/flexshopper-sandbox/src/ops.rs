@@ -143,6 +143,42 @@ pub fn operation(method: &Method, path: &str) -> Option<(&'static str, &'static 
         .map(|(_, t, op)| (*t, *op))
 }
 
+/// `{anything}` → `{}`: the spec's and axum's templates name parameters differently.
+fn shape(template: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut in_param = false;
+    for c in template.chars() {
+        match c {
+            '{' => {
+                in_param = true;
+                out.push_str("{}");
+            }
+            '}' => in_param = false,
+            _ if in_param => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// (method, template shape) → (spec template, operationId).
+type RouteTable = std::collections::HashMap<(String, String), (&'static str, &'static str)>;
+
+/// The operation of a routed request, from the route axum matched (`MatchedPath`): one
+/// hash lookup instead of matching the path against every template.
+pub fn by_route(method: &Method, route: &str) -> Option<(&'static str, &'static str)> {
+    static TABLE: std::sync::OnceLock<RouteTable> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        OPERATIONS
+            .iter()
+            .map(|(m, t, op)| (((*m).to_owned(), shape(t)), (*t, *op)))
+            .collect()
+    });
+    table
+        .get(&(method.as_str().to_owned(), shape(route)))
+        .copied()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,5 +198,21 @@ mod tests {
             Some("returnItemsViaPluginPath")
         );
         assert_eq!(operation(&Method::DELETE, "/v3/users"), None);
+    }
+
+    #[test]
+    fn axum_routes_name_the_same_operations() {
+        assert_eq!(
+            by_route(
+                &Method::POST,
+                "/v3/transactions/{transaction_id}/return-items"
+            )
+            .map(|o| o.1),
+            Some("returnItemsViaPluginPath")
+        );
+        assert_eq!(
+            by_route(&Method::GET, "/v3/users/me").map(|o| o.1),
+            Some("getCurrentUser")
+        );
     }
 }

@@ -3,15 +3,20 @@
 //! Nothing here knows about HTTP: handlers translate requests into these calls and the
 //! results into the generated response types. Every rule is unit-tested at the bottom.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::sync::LazyLock;
 
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::config::Limits;
 use crate::error::{ApiError, ApiResult, Code};
+use crate::retained::Retained;
 use crate::scenarios::{self, Outcome};
 
 /// Lease terms: weekly payments, 52 of them.
@@ -273,42 +278,42 @@ pub struct Checkout {
     pub total: Decimal,
 }
 
-/// Everything one API key (merchant) owns.
+/// Everything one API key (merchant) owns. Records are kept in insertion order with
+/// indices by id (and by email, by customer), so that every lookup stays O(1) and a page
+/// is built without touching the rest, however many records a long-running sandbox holds.
 #[derive(Debug, Clone)]
 pub struct Merchant {
-    pub users: Vec<User>,
-    pub leases: Vec<Lease>,
-    pub transactions: Vec<Transaction>,
-    pub payment_methods: Vec<PaymentMethod>,
-    pub payments: Vec<Payment>,
-    pub prequals: Vec<Prequal>,
-    pub checkouts: Vec<Checkout>,
+    pub users: Retained<User>,
+    pub leases: Retained<Lease>,
+    pub transactions: Retained<Transaction>,
+    pub payment_methods: Retained<PaymentMethod>,
+    pub payments: Retained<Payment>,
+    pub prequals: Retained<Prequal>,
+    pub checkouts: Retained<Checkout>,
     /// (user id, ACH identity) pairs verifyACH accepted: they no longer need verification.
     pub verified_accounts: HashSet<(String, String)>,
     pub minimum_order_value: Decimal,
-    /// Positions in `transactions` / `leases` by id, and a user's signed transactions: lookups
-    /// stay O(1) however many leases a load test creates.
-    txn_index: HashMap<String, usize>,
-    lease_index: HashMap<String, usize>,
-    user_txns: HashMap<String, Vec<usize>>,
+    /// Sequence numbers by id, by lower-case email, and per customer.
+    user_index: HashMap<String, u64>,
+    email_index: HashMap<String, u64>,
+    txn_index: HashMap<String, u64>,
+    lease_index: HashMap<String, u64>,
+    prequal_index: HashMap<String, u64>,
+    /// A customer's transactions: all of them, and those whose lease is signed.
+    user_txns: HashMap<String, Vec<u64>>,
+    user_signed_txns: HashMap<String, Vec<u64>>,
+    user_methods: HashMap<String, Vec<u64>>,
+    /// Amount paid per agreement (lease id).
+    paid: HashMap<String, Decimal>,
+    /// Distinguishes this merchant from an earlier one with the same id that was evicted.
+    generation: u64,
+    /// When the merchant was last written to (the store's tick), for LRU eviction.
+    last_used: u64,
 }
 
 impl Default for Merchant {
     fn default() -> Self {
-        Merchant {
-            users: Vec::new(),
-            leases: Vec::new(),
-            transactions: Vec::new(),
-            payment_methods: Vec::new(),
-            payments: Vec::new(),
-            prequals: Vec::new(),
-            checkouts: Vec::new(),
-            verified_accounts: HashSet::new(),
-            minimum_order_value: scenarios::MINIMUM_ORDER_VALUE,
-            txn_index: HashMap::new(),
-            lease_index: HashMap::new(),
-            user_txns: HashMap::new(),
-        }
+        Merchant::new(&Limits::default(), 0)
     }
 }
 
@@ -334,42 +339,215 @@ pub enum Fulfilment {
 }
 
 impl Merchant {
+    pub fn new(limits: &Limits, generation: u64) -> Self {
+        Merchant {
+            users: Retained::new(usize::MAX),
+            leases: Retained::new(usize::MAX),
+            transactions: Retained::new(usize::MAX),
+            payment_methods: Retained::new(limits.records),
+            payments: Retained::new(limits.records),
+            prequals: Retained::new(limits.records),
+            checkouts: Retained::new(limits.records),
+            verified_accounts: HashSet::new(),
+            minimum_order_value: scenarios::MINIMUM_ORDER_VALUE,
+            user_index: HashMap::new(),
+            email_index: HashMap::new(),
+            txn_index: HashMap::new(),
+            lease_index: HashMap::new(),
+            prequal_index: HashMap::new(),
+            user_txns: HashMap::new(),
+            user_signed_txns: HashMap::new(),
+            user_methods: HashMap::new(),
+            paid: HashMap::new(),
+            generation,
+            last_used: 0,
+        }
+    }
+
     pub fn user(&self, id: &str) -> ApiResult<&User> {
-        self.users
-            .iter()
-            .find(|u| u.id == id)
+        self.user_index
+            .get(id)
+            .and_then(|&seq| self.users.get(seq))
             .ok_or_else(ApiError::user_not_found)
     }
 
     pub fn user_mut(&mut self, id: &str) -> ApiResult<&mut User> {
-        self.users
-            .iter_mut()
-            .find(|u| u.id == id)
-            .ok_or_else(ApiError::user_not_found)
+        match self.user_index.get(id) {
+            Some(&seq) => self.users.get_mut(seq).ok_or_else(ApiError::user_not_found),
+            None => Err(ApiError::user_not_found()),
+        }
     }
 
     pub fn user_by_email(&self, email: &str) -> Option<&User> {
-        self.users
-            .iter()
-            .find(|u| u.email.eq_ignore_ascii_case(email))
+        self.email_index
+            .get(&email.to_ascii_lowercase())
+            .and_then(|&seq| self.users.get(seq))
+    }
+
+    /// Add a customer; returns its sequence number.
+    pub fn add_user(&mut self, user: User) -> u64 {
+        let id = user.id.clone();
+        let email = user.email.to_ascii_lowercase();
+        let (seq, _) = self.users.push(user);
+        self.user_index.insert(id, seq);
+        self.email_index.entry(email).or_insert(seq);
+        seq
+    }
+
+    /// Forget the oldest customer (retention). Their transactions stay until they are
+    /// evicted themselves; their tokens resolve to an unknown user.
+    fn evict_oldest_user(&mut self) -> bool {
+        let Some((seq, user)) = self.users.pop_front() else {
+            return false;
+        };
+        self.user_index.remove(&user.id);
+        let email = user.email.to_ascii_lowercase();
+        if self.email_index.get(&email) == Some(&seq) {
+            self.email_index.remove(&email);
+        }
+        self.user_txns.remove(&user.id);
+        self.user_signed_txns.remove(&user.id);
+        self.user_methods.remove(&user.id);
+        self.verified_accounts.retain(|(u, _)| *u != user.id);
+        true
+    }
+
+    /// Forget the oldest transaction and its lease (retention).
+    fn evict_oldest_transaction(&mut self) -> bool {
+        let Some((seq, txn)) = self.transactions.pop_front() else {
+            return false;
+        };
+        self.txn_index.remove(&txn.id);
+        for index in [&mut self.user_txns, &mut self.user_signed_txns] {
+            if let Some(list) = index.get_mut(&txn.user_id) {
+                list.retain(|s| *s != seq);
+                if list.is_empty() {
+                    index.remove(&txn.user_id);
+                }
+            }
+        }
+        for lease_id in &txn.lease_ids {
+            let front = self.leases.iter().next().map(|l| l.id == *lease_id);
+            if front == Some(true) {
+                self.leases.pop_front();
+            }
+            self.lease_index.remove(lease_id);
+            self.paid.remove(lease_id);
+        }
+        true
+    }
+
+    /// A customer's transactions, oldest first.
+    pub fn transactions_of<'a>(&'a self, user_id: &str) -> impl Iterator<Item = &'a Transaction> {
+        self.user_txns
+            .get(user_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|&seq| self.transactions.get(seq))
+    }
+
+    /// A customer's payment methods, oldest first.
+    pub fn payment_methods_of<'a>(
+        &'a self,
+        user_id: &str,
+    ) -> impl Iterator<Item = &'a PaymentMethod> {
+        self.user_methods
+            .get(user_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|&seq| self.payment_methods.get(seq))
+    }
+
+    /// Make one payment method of a customer primary (and no other).
+    pub fn set_primary_method(&mut self, user_id: &str, method_id: Option<&str>) {
+        let seqs = self.user_methods.get(user_id).cloned().unwrap_or_default();
+        for seq in seqs {
+            if let Some(p) = self.payment_methods.get_mut(seq) {
+                p.primary = Some(p.id.as_str()) == method_id;
+            }
+        }
+    }
+
+    pub fn add_payment_method(&mut self, method: PaymentMethod) {
+        let user = method.user_id.clone();
+        let (seq, gone) = self.payment_methods.push(method);
+        if let Some((gone_seq, gone)) = gone
+            && let Some(list) = self.user_methods.get_mut(&gone.user_id)
+        {
+            list.retain(|s| *s != gone_seq);
+        }
+        self.user_methods.entry(user).or_default().push(seq);
+    }
+
+    /// Amount already paid on an agreement (lease).
+    pub fn paid_on(&self, lease_id: &str) -> Decimal {
+        self.paid.get(lease_id).copied().unwrap_or(Decimal::ZERO)
+    }
+
+    /// Record a payment on an agreement: the customer's own signed lease, a method of
+    /// theirs, and no more than what is still owed on it.
+    pub fn collect_payment(&mut self, user_id: &str, payment: Payment) -> ApiResult<()> {
+        let lease = self
+            .lease(&payment.agreement_id)
+            .filter(|l| l.user_id == user_id && l.signed_at.is_some())
+            .ok_or_else(|| ApiError::new(Code::AgreementNotFound, "The agreement was not found"))?;
+        if !self
+            .payment_methods_of(user_id)
+            .any(|p| p.id == payment.payment_method_id)
+        {
+            return Err(ApiError::new(
+                Code::PaymentMethodNotFound,
+                "paymentMethodId: no such payment method",
+            ));
+        }
+        let owed =
+            (lease.payment * Decimal::from(TERM) - self.paid_on(&lease.id)).max(Decimal::ZERO);
+        if payment.amount > owed {
+            return Err(ApiError::validation(format!(
+                "amount: at most {owed}, what is still owed on this agreement"
+            )));
+        }
+        *self.paid.entry(payment.agreement_id.clone()).or_default() += payment.amount;
+        self.payments.push(payment);
+        Ok(())
+    }
+
+    pub fn add_prequal(&mut self, prequal: Prequal) {
+        let id = prequal.id.clone();
+        let (seq, gone) = self.prequals.push(prequal);
+        if let Some((_, gone)) = gone {
+            self.prequal_index.remove(&gone.id);
+        }
+        self.prequal_index.insert(id, seq);
+    }
+
+    pub fn prequal(&self, id: &str) -> Option<&Prequal> {
+        self.prequal_index
+            .get(id)
+            .and_then(|&seq| self.prequals.get(seq))
     }
 
     pub fn transaction(&self, id: &str) -> ApiResult<&Transaction> {
         self.txn_index
             .get(id)
-            .map(|&i| &self.transactions[i])
+            .and_then(|&seq| self.transactions.get(seq))
             .ok_or_else(ApiError::transaction_not_found)
     }
 
     fn transaction_mut(&mut self, id: &str) -> ApiResult<&mut Transaction> {
         match self.txn_index.get(id) {
-            Some(&i) => Ok(&mut self.transactions[i]),
+            Some(&seq) => self
+                .transactions
+                .get_mut(seq)
+                .ok_or_else(ApiError::transaction_not_found),
             None => Err(ApiError::transaction_not_found()),
         }
     }
 
     pub fn lease(&self, id: &str) -> Option<&Lease> {
-        self.lease_index.get(id).map(|&i| &self.leases[i])
+        self.lease_index
+            .get(id)
+            .and_then(|&seq| self.leases.get(seq))
     }
 
     /// The lease of a customer; another customer's lease does not exist for them.
@@ -391,11 +569,11 @@ impl Merchant {
 
     /// Spending in use: open amounts of the user's transactions whose lease is signed.
     pub fn spending_in_use(&self, user_id: &str) -> Decimal {
-        self.user_txns
+        self.user_signed_txns
             .get(user_id)
             .into_iter()
             .flatten()
-            .map(|&i| &self.transactions[i])
+            .filter_map(|&seq| self.transactions.get(seq))
             .filter(|t| self.transaction_signed(t))
             .map(Transaction::open_amount)
             .sum()
@@ -549,10 +727,7 @@ impl Merchant {
         self.check_new_lease(&user, total)?;
         let payment = weekly_payment(total);
         let contract = contract_html(&user, &req, total, payment);
-        self.lease_index.insert(lease_id.clone(), self.leases.len());
-        self.txn_index
-            .insert(req.transaction_id.clone(), self.transactions.len());
-        self.leases.push(Lease {
+        let (lease_seq, _) = self.leases.push(Lease {
             id: lease_id.clone(),
             user_id: user_id.to_owned(),
             transaction_id: req.transaction_id.clone(),
@@ -564,7 +739,9 @@ impl Merchant {
             signed_at: None,
             signed_ip: None,
         });
-        self.transactions.push(Transaction {
+        self.lease_index.insert(lease_id.clone(), lease_seq);
+        let txn_id = req.transaction_id.clone();
+        let (txn_seq, _) = self.transactions.push(Transaction {
             id: req.transaction_id,
             order_id: req.order_id,
             user_id: user_id.to_owned(),
@@ -589,6 +766,11 @@ impl Merchant {
             applied_confirmations: Vec::new(),
             refunds: Vec::new(),
         });
+        self.txn_index.insert(txn_id, txn_seq);
+        self.user_txns
+            .entry(user_id.to_owned())
+            .or_default()
+            .push(txn_seq);
         Ok(lease_id)
     }
 
@@ -638,18 +820,24 @@ impl Merchant {
                 "The lease amount is over the customer's spending limit",
             ));
         }
-        let idx = *self
+        let seq = *self
             .lease_index
             .get(lease_id)
             .ok_or_else(ApiError::lease_not_found)?;
-        let l = &mut self.leases[idx];
+        let l = self
+            .leases
+            .get_mut(seq)
+            .ok_or_else(ApiError::lease_not_found)?;
         l.signed_at = Some(now);
         l.signed_ip = Some(ip.to_owned());
-        let txn_idx = self.txn_index[&lease.transaction_id];
-        self.user_txns
+        let txn_seq = *self
+            .txn_index
+            .get(&lease.transaction_id)
+            .ok_or_else(ApiError::transaction_not_found)?;
+        self.user_signed_txns
             .entry(user_id.to_owned())
             .or_default()
-            .push(txn_idx);
+            .push(txn_seq);
         Ok(())
     }
 
@@ -872,44 +1060,103 @@ impl Merchant {
                     "items[{n}].itemCredit: credits cannot be negative"
                 )));
             }
+            // A credit never exceeds what it refers to: the line's price times its units,
+            // and the order's shipping, counting what earlier refunds (and earlier lines of
+            // this one) already credited.
+            let credited = |pick: fn(&(u32, String, Decimal, Decimal)) -> Decimal,
+                            same_line: bool| {
+                txn.refunds
+                    .iter()
+                    .chain(&lines[..n])
+                    .filter(|r| !same_line || r.0 == *line)
+                    .map(pick)
+                    .sum::<Decimal>()
+            };
+            let line_value = item.item.cost * Decimal::from(item.ordered());
+            let item_room = line_value - credited(|r| r.2, true);
+            if *item_credit > item_room {
+                return Err(ApiError::validation(format!(
+                    "items[{n}].itemCredit: at most {} can still be credited on line {line} \
+                     ({line_value} ordered)",
+                    item_room.max(Decimal::ZERO)
+                )));
+            }
+            let ship_room = txn.shipping - credited(|r| r.3, false);
+            if *ship_credit > ship_room {
+                return Err(ApiError::validation(format!(
+                    "items[{n}].shippingCredit: at most {} of the order's shipping ({}) can \
+                     still be credited",
+                    ship_room.max(Decimal::ZERO),
+                    txn.shipping
+                )));
+            }
         }
         txn.refunds.extend(lines.iter().cloned());
         Ok(lines.iter().map(|(l, s, _, _)| (s.clone(), *l)).collect())
     }
 
-    /// The state dump of this merchant (no secrets).
+    /// The state dump of this merchant (no secrets), all at once.
     pub fn dump(&self, now: DateTime<Utc>) -> Value {
-        let users: Vec<Value> = self
-            .users
-            .iter()
-            .map(|u| {
-                json!({
-                    "userId": u.id, "email": u.email, "firstName": u.first_name, "lastName": u.last_name,
-                    "decision": u.decision.as_ref().map(|d| json!({
-                        "status": d.status, "spendingLimit": d.spending_limit,
-                        "applicationId": d.application_id, "prequalId": d.prequal_id,
-                    })),
-                    "verificationStatus": u.verification_status,
-                    "spendingHold": u.spending_hold,
-                })
-            })
-            .collect();
-        let leases: Vec<Value> = self
-            .leases
-            .iter()
-            .map(|l| {
-                json!({
-                    "leaseId": l.id, "userId": l.user_id, "transactionId": l.transaction_id,
-                    "status": if l.signed_at.is_some() { "signed" } else { "unsigned" },
-                    "isExpired": l.is_expired(now), "total": l.total, "payment": l.payment,
-                    "costOfRental": l.cost_of_rental, "createdAt": l.created_at.to_rfc3339(),
-                })
-            })
-            .collect();
-        let transactions: serde_json::Map<String, Value> = self
-            .transactions
-            .iter()
-            .map(|t| {
+        let mut out = DumpBuilder::default();
+        for section in Section::ALL {
+            let (items, _) = self.dump_chunk(section, 0, usize::MAX, now);
+            out.add(section, items);
+        }
+        out.finish(self)
+    }
+
+    /// Up to `n` records of one section of the dump, from sequence number `from` on, and
+    /// where the next chunk starts (`None` at the end): the admin API builds a large dump
+    /// a chunk at a time, releasing the store between chunks.
+    pub fn dump_chunk(
+        &self,
+        section: Section,
+        from: u64,
+        n: usize,
+        now: DateTime<Utc>,
+    ) -> (Vec<(String, Value)>, Option<u64>) {
+        fn chunk<T>(
+            r: &Retained<T>,
+            from: u64,
+            n: usize,
+            f: impl Fn(&T) -> (String, Value),
+        ) -> (Vec<(String, Value)>, Option<u64>) {
+            let start = from.saturating_sub(r.first_seq()) as usize;
+            let items: Vec<_> = r.range(start..start.saturating_add(n)).map(f).collect();
+            let next = r.first_seq() + (start + items.len()) as u64;
+            let more = start + items.len() < r.len();
+            (items, more.then_some(next))
+        }
+        match section {
+            Section::Users => chunk(&self.users, from, n, |u| {
+                (
+                    u.id.clone(),
+                    json!({
+                        "userId": u.id, "email": u.email, "firstName": u.first_name, "lastName": u.last_name,
+                        "decision": u.decision.as_ref().map(|d| json!({
+                            "status": d.status, "spendingLimit": d.spending_limit,
+                            "applicationId": d.application_id, "prequalId": d.prequal_id,
+                        })),
+                        "verificationStatus": u.verification_status,
+                        "spendingHold": u.spending_hold,
+                    }),
+                )
+            }),
+            Section::Balances => chunk(&self.users, from, n, |u| {
+                (u.id.clone(), json!(self.available_balance(u)))
+            }),
+            Section::Leases => chunk(&self.leases, from, n, |l| {
+                (
+                    l.id.clone(),
+                    json!({
+                        "leaseId": l.id, "userId": l.user_id, "transactionId": l.transaction_id,
+                        "status": if l.signed_at.is_some() { "signed" } else { "unsigned" },
+                        "isExpired": l.is_expired(now), "total": l.total, "payment": l.payment,
+                        "costOfRental": l.cost_of_rental, "createdAt": l.created_at.to_rfc3339(),
+                    }),
+                )
+            }),
+            Section::Transactions => chunk(&self.transactions, from, n, |t| {
                 let items: Vec<Value> = t
                     .items
                     .iter()
@@ -925,22 +1172,65 @@ impl Merchant {
                         "refunds": t.refunds.len(),
                     }),
                 )
-            })
-            .collect();
-        let payment_methods: Vec<Value> = self
-            .payment_methods
-            .iter()
-            .map(|p| json!({"id": p.id, "userId": p.user_id, "type": p.kind, "lastFour": p.last_four, "label": p.label, "primary": p.primary}))
-            .collect();
-        let balances: serde_json::Map<String, Value> = self
-            .users
-            .iter()
-            .map(|u| (u.id.clone(), json!(self.available_balance(u))))
-            .collect();
+            }),
+            Section::PaymentMethods => chunk(&self.payment_methods, from, n, |p| {
+                (
+                    p.id.clone(),
+                    json!({"id": p.id, "userId": p.user_id, "type": p.kind, "lastFour": p.last_four, "label": p.label, "primary": p.primary}),
+                )
+            }),
+        }
+    }
+}
+
+/// The parts of a merchant's state dump.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Users,
+    Balances,
+    Leases,
+    Transactions,
+    PaymentMethods,
+}
+
+impl Section {
+    pub const ALL: [Section; 5] = [
+        Section::Users,
+        Section::Balances,
+        Section::Leases,
+        Section::Transactions,
+        Section::PaymentMethods,
+    ];
+}
+
+/// Assembles a merchant's dump from chunks.
+#[derive(Debug, Default)]
+pub struct DumpBuilder {
+    users: Vec<Value>,
+    balances: serde_json::Map<String, Value>,
+    leases: Vec<Value>,
+    transactions: serde_json::Map<String, Value>,
+    payment_methods: Vec<Value>,
+}
+
+impl DumpBuilder {
+    pub fn add(&mut self, section: Section, items: Vec<(String, Value)>) {
+        let values = |items: Vec<(String, Value)>| items.into_iter().map(|(_, v)| v);
+        match section {
+            Section::Users => self.users.extend(values(items)),
+            Section::Leases => self.leases.extend(values(items)),
+            Section::PaymentMethods => self.payment_methods.extend(values(items)),
+            Section::Balances => self.balances.extend(items),
+            Section::Transactions => self.transactions.extend(items),
+        }
+    }
+
+    /// The dump, with the counts of `m` (read at the end).
+    pub fn finish(self, m: &Merchant) -> Value {
         json!({
-            "users": users, "leases": leases, "transactions": transactions,
-            "paymentMethods": payment_methods, "balances": balances,
-            "payments": self.payments.len(), "checkouts": self.checkouts.len(),
+            "users": self.users, "leases": self.leases, "transactions": self.transactions,
+            "paymentMethods": self.payment_methods, "balances": self.balances,
+            "payments": m.payments.len(), "checkouts": m.checkouts.len(),
         })
     }
 }
@@ -989,51 +1279,198 @@ pub fn contract_html(user: &User, req: &LeaseRequest, total: Decimal, payment: D
     )
 }
 
-/// The whole sandbox: merchants, tokens, the clock and the id counter.
+/// How far the sandbox clock may be moved from real time, either way: far enough for any
+/// scenario, near enough that every date stays representable.
+pub const MAX_CLOCK_OFFSET_DAYS: i64 = 365 * 100;
+
+/// What retention evicted since the last reset, shown by `GET /__sandbox/state`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Evictions {
+    pub merchants: u64,
+    pub customers: u64,
+    pub transactions: u64,
+    pub tokens: u64,
+}
+
+/// Insertion order of customers or transactions over all merchants: (merchant id,
+/// merchant generation, sequence number). Retention evicts from its front.
+type Order = VecDeque<(String, u64, u64)>;
+
+/// The whole sandbox: merchants, tokens, the clock, the random source and retention.
 #[derive(Debug)]
 pub struct Store {
     pub merchants: BTreeMap<String, Merchant>,
-    pub tokens: HashMap<String, TokenGrant>,
-    pub clock_offset: Duration,
+    tokens: HashMap<String, TokenGrant>,
+    /// Tokens in minting order, for expiry sweeps and the token limit.
+    token_order: VecDeque<String>,
+    clock_offset: Duration,
     counter: u64,
     /// Bumped by every reset, so ids minted after a reset never repeat older ones.
     epoch: u64,
+    /// Tokens, ids and passcodes: a CSPRNG seeded by the OS, or by `seed` when given.
+    rng: StdRng,
+    seed: Option<u64>,
+    pub limits: Limits,
+    tick: u64,
+    generations: u64,
+    user_order: Order,
+    txn_order: Order,
+    user_count: usize,
+    txn_count: usize,
+    pub evicted: Evictions,
 }
 
 impl Default for Store {
     fn default() -> Self {
-        Store {
-            merchants: BTreeMap::new(),
-            tokens: HashMap::new(),
-            clock_offset: Duration::zero(),
-            counter: 0,
-            epoch: 0,
-        }
+        Store::new(Limits::default(), None)
+    }
+}
+
+static EMPTY_MERCHANT: LazyLock<Merchant> = LazyLock::new(Merchant::default);
+
+fn rng_for(seed: Option<u64>, epoch: u64) -> StdRng {
+    match seed {
+        Some(seed) => StdRng::seed_from_u64(seed ^ epoch.wrapping_mul(0x9e37_79b9_7f4a_7c15)),
+        None => StdRng::from_os_rng(),
     }
 }
 
 impl Store {
+    pub fn new(limits: Limits, seed: Option<u64>) -> Self {
+        Store {
+            merchants: BTreeMap::new(),
+            tokens: HashMap::new(),
+            token_order: VecDeque::new(),
+            clock_offset: Duration::zero(),
+            counter: 0,
+            epoch: 0,
+            rng: rng_for(seed, 0),
+            seed,
+            limits,
+            tick: 0,
+            generations: 0,
+            user_order: VecDeque::new(),
+            txn_order: VecDeque::new(),
+            user_count: 0,
+            txn_count: 0,
+            evicted: Evictions::default(),
+        }
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
-        Utc::now() + self.clock_offset
+        // The offset is bounded by `advance_clock`, so this cannot overflow; saturate anyway.
+        Utc::now()
+            .checked_add_signed(self.clock_offset)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+    }
+
+    /// The sandbox clock's distance from real time.
+    pub fn clock_offset(&self) -> Duration {
+        self.clock_offset
+    }
+
+    /// Move the sandbox clock; refused (and nothing changes) when the clock would end up
+    /// more than [`MAX_CLOCK_OFFSET_DAYS`] away from real time.
+    pub fn advance_clock(&mut self, seconds: i64) -> Result<DateTime<Utc>, String> {
+        let limit = Duration::days(MAX_CLOCK_OFFSET_DAYS);
+        let offset = Duration::try_seconds(seconds)
+            .and_then(|by| self.clock_offset.checked_add(&by))
+            .filter(|o| *o <= limit && *o >= -limit)
+            .ok_or_else(|| {
+                format!(
+                    "seconds: the sandbox clock can move at most {MAX_CLOCK_OFFSET_DAYS} days \
+                     from real time (it is {} s ahead now)",
+                    self.clock_offset.num_seconds()
+                )
+            })?;
+        self.clock_offset = offset;
+        Ok(self.now())
     }
 
     pub fn reset(&mut self) {
-        let epoch = self.epoch + 1;
-        *self = Store::default();
+        let (epoch, limits, seed) = (self.epoch + 1, self.limits, self.seed);
+        let rng = match seed {
+            Some(_) => rng_for(seed, epoch),
+            None => std::mem::replace(&mut self.rng, StdRng::seed_from_u64(0)),
+        };
+        *self = Store::new(limits, seed);
         self.epoch = epoch;
+        self.rng = rng;
     }
 
+    /// The merchant of an API key, created on first write; the least recently written
+    /// merchant is evicted when there are too many.
     pub fn merchant(&mut self, merchant_id: &str) -> &mut Merchant {
-        self.merchants.entry(merchant_id.to_owned()).or_default()
+        self.tick += 1;
+        if !self.merchants.contains_key(merchant_id) {
+            if self.merchants.len() >= self.limits.merchants {
+                self.evict_merchant();
+            }
+            self.generations += 1;
+            self.merchants.insert(
+                merchant_id.to_owned(),
+                Merchant::new(&self.limits, self.generations),
+            );
+        }
+        let tick = self.tick;
+        let m = self.merchants.get_mut(merchant_id).expect("inserted above");
+        m.last_used = tick;
+        m
     }
 
-    /// A deterministic, random-looking id: `prefix` + hex of (epoch, counter).
-    pub fn next_id(&mut self, kind: &str, len: usize) -> String {
-        self.counter += 1;
-        hex_id(&format!("{kind}:{}:{}", self.epoch, self.counter), len)
+    /// The merchant of an API key for reading: a merchant with no state yet reads as
+    /// empty, and reading creates nothing.
+    pub fn merchant_ref(&self, merchant_id: &str) -> &Merchant {
+        self.merchants.get(merchant_id).unwrap_or(&EMPTY_MERCHANT)
     }
 
-    /// A deterministic number, for lease numbers and passcodes.
+    fn evict_merchant(&mut self) {
+        let Some(id) = self
+            .merchants
+            .iter()
+            .min_by_key(|(_, m)| m.last_used)
+            .map(|(id, _)| id.clone())
+        else {
+            return;
+        };
+        if let Some(m) = self.merchants.remove(&id) {
+            self.user_count -= m.users.len();
+            self.txn_count -= m.transactions.len();
+            // Its tokens stay until they expire or the token limit sweeps them: they name
+            // customers that no longer exist (404), and purging them here would cost a scan
+            // of every token per eviction.
+            self.evicted.merchants += 1;
+        }
+        compact(
+            &mut self.user_order,
+            &self.merchants,
+            |m| m.users.first_seq(),
+            self.user_count,
+        );
+        compact(
+            &mut self.txn_order,
+            &self.merchants,
+            |m| m.transactions.first_seq(),
+            self.txn_count,
+        );
+    }
+
+    /// Random lower-case hex of `len` characters (ids, tokens, keys).
+    pub fn next_id(&mut self, _kind: &str, len: usize) -> String {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        (0..len)
+            .map(|_| HEX[self.rng.random_range(0..16)] as char)
+            .collect()
+    }
+
+    /// Random decimal digits (passcodes).
+    pub fn random_digits(&mut self, len: usize) -> String {
+        (0..len)
+            .map(|_| char::from(b'0' + self.rng.random_range(0..10u8)))
+            .collect()
+    }
+
+    /// A sequence number, for lease numbers (not secrets).
     pub fn next_number(&mut self) -> u64 {
         self.counter += 1;
         self.counter
@@ -1041,7 +1478,23 @@ impl Store {
 
     pub fn mint_token(&mut self, merchant_id: &str, user_id: &str, ttl: Duration) -> String {
         let token = format!("fsbx.{}", self.next_id("token", 48));
-        let expires = self.now() + ttl;
+        let now = self.now();
+        let expires = now
+            .checked_add_signed(ttl)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        // Forget expired tokens (oldest first), and the oldest beyond the limit.
+        while let Some(front) = self.token_order.front() {
+            let expired = self.tokens.get(front).is_none_or(|g| g.expires <= now);
+            if !expired && self.token_order.len() < self.limits.tokens {
+                break;
+            }
+            if let Some(t) = self.token_order.pop_front()
+                && self.tokens.remove(&t).is_some()
+                && !expired
+            {
+                self.evicted.tokens += 1;
+            }
+        }
         self.tokens.insert(
             token.clone(),
             TokenGrant {
@@ -1050,6 +1503,7 @@ impl Store {
                 expires,
             },
         );
+        self.token_order.push_back(token.clone());
         token
     }
 
@@ -1075,6 +1529,40 @@ impl Store {
             ));
         }
         Ok(grant.user_id.clone())
+    }
+
+    /// Create a lease for a customer (see [`Merchant::create_lease`]), then apply the
+    /// transaction limit.
+    pub fn create_lease(
+        &mut self,
+        merchant_id: &str,
+        user_id: &str,
+        req: LeaseRequest,
+        lease_id: String,
+        now: DateTime<Utc>,
+    ) -> ApiResult<String> {
+        let m = self.merchant(merchant_id);
+        let before = m.transactions.len();
+        let id = m.create_lease(user_id, req, lease_id, now)?;
+        let (after, generation, seq) = (
+            m.transactions.len(),
+            m.generation,
+            m.transactions.first_seq() + m.transactions.len() as u64,
+        );
+        if after > before {
+            self.txn_order
+                .push_back((merchant_id.to_owned(), generation, seq - 1));
+            self.txn_count += 1;
+            self.evicted.transactions += evict_beyond(
+                &mut self.txn_order,
+                &mut self.merchants,
+                &mut self.txn_count,
+                self.limits.transactions,
+                |m| m.transactions.first_seq(),
+                Merchant::evict_oldest_transaction,
+            );
+        }
+        Ok(id)
     }
 
     /// Create a user of a merchant (409 UserAlreadyExists on a known email or the
@@ -1108,7 +1596,9 @@ impl Store {
     ) -> String {
         let id = self.next_id("user", 24);
         let now = self.now();
-        self.merchant(merchant_id).users.push(User {
+        let m = self.merchant(merchant_id);
+        let generation = m.generation;
+        let seq = m.add_user(User {
             id: id.clone(),
             first_name: first.to_owned(),
             last_name: last.to_owned(),
@@ -1120,6 +1610,17 @@ impl Store {
             spending_hold: false,
             passcode: None,
         });
+        self.user_order
+            .push_back((merchant_id.to_owned(), generation, seq));
+        self.user_count += 1;
+        self.evicted.customers += evict_beyond(
+            &mut self.user_order,
+            &mut self.merchants,
+            &mut self.user_count,
+            self.limits.customers,
+            |m| m.users.first_seq(),
+            Merchant::evict_oldest_user,
+        );
         id
     }
 
@@ -1130,7 +1631,67 @@ impl Store {
             .iter()
             .map(|(id, m)| (id.clone(), m.dump(now)))
             .collect();
-        json!({ "clock": now.to_rfc3339(), "merchants": merchants })
+        json!({ "clock": now.to_rfc3339(), "merchants": merchants, "retention": self.retention() })
+    }
+
+    /// Limits, what is kept and what was evicted since the last reset.
+    pub fn retention(&self) -> Value {
+        let l = &self.limits;
+        json!({
+            "limits": {
+                "merchants": l.merchants, "customers": l.customers, "transactions": l.transactions,
+                "records": l.records, "tokens": l.tokens,
+            },
+            "kept": {
+                "merchants": self.merchants.len(), "customers": self.user_count,
+                "transactions": self.txn_count, "tokens": self.tokens.len(),
+            },
+            "evicted": self.evicted,
+        })
+    }
+}
+
+/// Evict the oldest records of a retention order (over all merchants) while more than
+/// `limit` are kept; returns how many went.
+fn evict_beyond(
+    order: &mut Order,
+    merchants: &mut BTreeMap<String, Merchant>,
+    count: &mut usize,
+    limit: usize,
+    first_seq: impl Fn(&Merchant) -> u64,
+    evict_oldest: impl Fn(&mut Merchant) -> bool,
+) -> u64 {
+    let mut evicted = 0;
+    while *count > limit {
+        let Some((mid, generation, seq)) = order.pop_front() else {
+            break;
+        };
+        if let Some(m) = merchants.get_mut(&mid)
+            && m.generation == generation
+            && first_seq(m) == seq
+            && evict_oldest(m)
+        {
+            *count -= 1;
+            evicted += 1;
+        }
+    }
+    evicted
+}
+
+/// Drop entries of evicted merchants (or records already gone) from a retention order
+/// once they outnumber the live ones, so the order itself stays bounded.
+fn compact(
+    order: &mut Order,
+    merchants: &BTreeMap<String, Merchant>,
+    first_seq: impl Fn(&Merchant) -> u64,
+    live: usize,
+) {
+    if order.len() > 2 * live + 1024 {
+        order.retain(|(mid, generation, seq)| {
+            merchants
+                .get(mid)
+                .is_some_and(|m| m.generation == *generation && *seq >= first_seq(m))
+        });
     }
 }
 

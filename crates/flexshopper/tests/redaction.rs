@@ -64,7 +64,7 @@ async fn secrets_never_reach_debug_errors_or_traces() {
         .ssn("98765")
         .build()
         .unwrap_err();
-    env.fault(serde_json::json!({"operationId": "getProducts", "status": 500, "times": 0}))
+    env.fault(FaultRule::status(500).operation("getProducts").times(0))
         .await;
     let server_err = env.client.products().await.unwrap_err();
 

@@ -69,9 +69,11 @@ async fn create_lease(
     let mut store = s.store();
     let lease_id = format!("lease_{}", store.next_id("lease", 32));
     let now = store.now();
-    let merchant = store.merchant(&c.merchant);
-    let id = merchant.create_lease(&c.user_id, request, lease_id, now)?;
-    let lease = merchant.lease(&id).ok_or_else(ApiError::lease_not_found)?;
+    let id = store.create_lease(&c.merchant, &c.user_id, request, lease_id, now)?;
+    let lease = store
+        .merchant_ref(&c.merchant)
+        .lease(&id)
+        .ok_or_else(ApiError::lease_not_found)?;
     Ok(Json(types::CreateLeaseResponse {
         data: terms(lease, lease.is_expired(now)),
     }))
@@ -82,10 +84,10 @@ async fn get_lease(
     c: Customer,
     Path(lease_id): Path<String>,
 ) -> ApiResult<Json<types::LeaseResponse>> {
-    let mut store = s.store();
+    let store = s.store();
     let now = store.now();
     let lease = store
-        .merchant(&c.merchant)
+        .merchant_ref(&c.merchant)
         .lease_of(&c.user_id, &lease_id)?;
     Ok(Json(types::LeaseResponse {
         data: terms(lease, lease.is_expired(now)),

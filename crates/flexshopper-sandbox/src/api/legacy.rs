@@ -36,9 +36,8 @@ async fn request_passcode(
     Body(_req): Body<types::SendPasscodeRequest>,
 ) -> ApiResult<Json<types::SendPasscodeResponse>> {
     let mut store = s.store();
-    let n = store.next_number();
-    // Six digits, deterministic per request; read it with GET /__sandbox/passcodes/{userId}.
-    let passcode = format!("{:06}", (n * 7_919 + 123_456) % 1_000_000);
+    // Six random digits; read it with GET /__sandbox/passcodes/{userId}.
+    let passcode = store.random_digits(6);
     store.merchant(&m.id).user_mut(&user_id)?.passcode = Some(passcode);
     Ok(Json(types::SendPasscodeResponse {
         data: types::EmptyObject(Default::default()),

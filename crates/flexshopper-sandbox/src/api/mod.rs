@@ -50,24 +50,29 @@ pub fn time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-/// The lease of a transaction as `LeaseRef` (status `signed` or `pending`).
-fn lease_ref(m: &Merchant, t: &Transaction) -> Option<types::LeaseRef> {
-    m.lease_of_transaction(t).map(|l| types::LeaseRef {
-        id: l.id.clone(),
-        status: if l.signed_at.is_some() {
+/// The status of a transaction's lease as `LeaseRef` shows it (`signed` or `pending`).
+pub fn lease_status(m: &Merchant, t: &Transaction) -> Option<&'static str> {
+    m.lease_of_transaction(t).map(|l| {
+        if l.signed_at.is_some() {
             "signed"
         } else {
             "pending"
         }
-        .into(),
+    })
+}
+
+/// The lease of a transaction as `LeaseRef`.
+fn lease_ref(m: &Merchant, t: &Transaction) -> Option<types::LeaseRef> {
+    let status = lease_status(m, t)?;
+    m.lease_of_transaction(t).map(|l| types::LeaseRef {
+        id: l.id.clone(),
+        status: status.into(),
     })
 }
 
 pub fn user_view(m: &Merchant, u: &User) -> types::User {
     let transactions = m
-        .transactions
-        .iter()
-        .filter(|t| t.user_id == u.id)
+        .transactions_of(&u.id)
         .map(|t| types::UserTransaction {
             id: t.id.clone(),
             created_at: Some(time(t.created_at)),

@@ -121,29 +121,20 @@ async fn add_payment_method(
             ));
         }
     };
-    let mine = |p: &&mut PaymentMethod| p.user_id == c.user_id;
     if merchant
-        .payment_methods
-        .iter()
-        .any(|p| p.user_id == c.user_id && p.identity == new.identity)
+        .payment_methods_of(&c.user_id)
+        .any(|p| p.identity == new.identity)
     {
         return Err(ApiError::new(
             Code::DuplicatePaymentMethod,
             "The customer already has this payment method",
         ));
     }
-    let first = !merchant
-        .payment_methods
-        .iter()
-        .any(|p| p.user_id == c.user_id);
+    let first = merchant.payment_methods_of(&c.user_id).next().is_none();
     if req.primary {
-        merchant
-            .payment_methods
-            .iter_mut()
-            .filter(mine)
-            .for_each(|p| p.primary = false);
+        merchant.set_primary_method(&c.user_id, None);
     }
-    merchant.payment_methods.push(PaymentMethod {
+    merchant.add_payment_method(PaymentMethod {
         id,
         user_id: c.user_id.clone(),
         kind: new.kind,
@@ -186,12 +177,10 @@ async fn list_payment_methods(
     State(s): State<AppState>,
     c: Customer,
 ) -> ApiResult<Json<types::PaymentMethodsResponse>> {
-    let mut store = s.store();
-    let merchant = store.merchant(&c.merchant);
-    let data = merchant
-        .payment_methods
-        .iter()
-        .filter(|p| p.user_id == c.user_id)
+    let store = s.store();
+    let data = store
+        .merchant_ref(&c.merchant)
+        .payment_methods_of(&c.user_id)
         .map(|p| types::PaymentMethod {
             card_brand: p.card_brand.clone(),
             first_six: None,

@@ -6,10 +6,10 @@ use axum::{Json, Router};
 use chrono::NaiveDate;
 use flexshopper_api::types;
 
-use super::{selection, transaction_view};
-use crate::app::{AppState, Body, Merchant, Path, Query, page};
+use super::{lease_status, selection, transaction_view};
+use crate::app::{AppState, Body, Merchant, Path, Query, RawBody, page_range};
 use crate::error::{ApiError, ApiResult};
-use crate::store::{Fulfilment, ItemOutcome};
+use crate::store::{Fulfilment, ItemOutcome, Transaction};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -57,17 +57,33 @@ async fn get_transactions(
     let (p, limit) = q.paging(20)?;
     let (from, to) = (date(&q, "fromDate")?, date(&q, "toDate")?);
     let status = q.get("leaseStatus");
-    let mut store = s.store();
-    let merchant = store.merchant(&m.id);
-    let views: Vec<types::Transaction> = merchant
-        .transactions
-        .iter()
-        .filter(|t| from.is_none_or(|f| t.created_at.date_naive() >= f))
-        .filter(|t| to.is_none_or(|d| t.created_at.date_naive() <= d))
-        .map(|t| transaction_view(merchant, t))
-        .filter(|v| status.is_none_or(|st| v.lease.as_ref().is_some_and(|l| l.status == st)))
-        .collect();
-    let (transactions, meta) = page(&views, p, limit);
+    let store = s.store();
+    let merchant = store.merchant_ref(&m.id);
+    // Views are built for the page only; without filters the page is a range of the
+    // store's insertion order, so its cost does not depend on how many there are.
+    let (transactions, meta) = if from.is_none() && to.is_none() && status.is_none() {
+        let (range, meta) = page_range(merchant.transactions.len(), p, limit);
+        let views = merchant
+            .transactions
+            .range(range)
+            .map(|t| transaction_view(merchant, t))
+            .collect();
+        (views, meta)
+    } else {
+        let matching: Vec<&Transaction> = merchant
+            .transactions
+            .iter()
+            .filter(|t| from.is_none_or(|f| t.created_at.date_naive() >= f))
+            .filter(|t| to.is_none_or(|d| t.created_at.date_naive() <= d))
+            .filter(|t| status.is_none_or(|st| lease_status(merchant, t).is_some_and(|l| l == st)))
+            .collect();
+        let (range, meta) = page_range(matching.len(), p, limit);
+        let views = matching[range]
+            .iter()
+            .map(|t| transaction_view(merchant, t))
+            .collect();
+        (views, meta)
+    };
     Ok(Json(types::TransactionsPageResponse {
         data: types::TransactionsPage { meta, transactions },
     }))
@@ -78,20 +94,31 @@ async fn get_transaction(
     m: Merchant,
     Path(id): Path<String>,
 ) -> ApiResult<Json<types::TransactionResponse>> {
-    let mut store = s.store();
-    let merchant = store.merchant(&m.id);
+    let store = s.store();
+    let merchant = store.merchant_ref(&m.id);
     let txn = merchant.transaction(&id)?;
     Ok(Json(types::TransactionResponse {
         data: transaction_view(merchant, txn),
     }))
 }
 
-/// Sent with no body by FlexShopper's plugin; any body is ignored.
+/// Sent with no body by FlexShopper's plugin. A body, when one is sent, must be a JSON
+/// object (its content is not used): malformed JSON is refused, not ignored.
 async fn finalize(
     State(s): State<AppState>,
     m: Merchant,
     Path(id): Path<String>,
+    RawBody(body): RawBody,
 ) -> ApiResult<Json<types::FinalizeResponse>> {
+    if !body.iter().all(u8::is_ascii_whitespace) {
+        let value: serde_json::Value = serde_json::from_slice(&body)
+            .map_err(|e| ApiError::validation(format!("body: malformed JSON ({e})")))?;
+        if !value.is_object() {
+            return Err(ApiError::validation(
+                "body: expected a JSON object or no body",
+            ));
+        }
+    }
     let mut store = s.store();
     let number = (1_000_000 + store.next_number()).to_string();
     let now = store.now();

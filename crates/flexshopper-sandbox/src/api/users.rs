@@ -6,7 +6,7 @@ use axum::{Json, Router};
 use flexshopper_api::types;
 
 use super::user_view;
-use crate::app::{AppState, Body, Customer, Merchant, Path, Query, page};
+use crate::app::{AppState, Body, Customer, Merchant, Path, Query, page_range};
 use crate::error::{ApiError, ApiResult};
 
 pub fn routes() -> Router<AppState> {
@@ -44,8 +44,8 @@ async fn verify_user_exists(
     let email = q
         .get("email")
         .ok_or_else(|| ApiError::validation("email: query parameter is required"))?;
-    let mut store = s.store();
-    let user = store.merchant(&m.id).user_by_email(email);
+    let store = s.store();
+    let user = store.merchant_ref(&m.id).user_by_email(email);
     Ok(Json(types::UserExistsResponse {
         data: types::UserExists {
             exists: user.is_some(),
@@ -59,8 +59,8 @@ async fn deeply_verify_user_exists(
     m: Merchant,
     Body(req): Body<types::DeepUserExistsRequest>,
 ) -> ApiResult<Json<types::DeepUserExistsResponse>> {
-    let mut store = s.store();
-    let user = store.merchant(&m.id).user_by_email(&req.email);
+    let store = s.store();
+    let user = store.merchant_ref(&m.id).user_by_email(&req.email);
     let phone = user.map(|u| {
         req.phone
             .as_ref()
@@ -105,13 +105,17 @@ async fn get_users(
     q: Query,
 ) -> ApiResult<Json<types::UsersPageResponse>> {
     let (p, limit) = q.paging(10)?;
-    let mut store = s.store();
-    let merchant = store.merchant(&m.id);
-    let (users, meta) = page(&merchant.users, p, limit);
+    let store = s.store();
+    let merchant = store.merchant_ref(&m.id);
+    let (range, meta) = page_range(merchant.users.len(), p, limit);
     Ok(Json(types::UsersPageResponse {
         data: types::UsersPage {
             meta,
-            users: users.iter().map(|u| user_view(merchant, u)).collect(),
+            users: merchant
+                .users
+                .range(range)
+                .map(|u| user_view(merchant, u))
+                .collect(),
         },
     }))
 }
@@ -120,8 +124,8 @@ async fn get_current_user(
     State(s): State<AppState>,
     c: Customer,
 ) -> ApiResult<Json<types::UserResponse>> {
-    let mut store = s.store();
-    let merchant = store.merchant(&c.merchant);
+    let store = s.store();
+    let merchant = store.merchant_ref(&c.merchant);
     let user = merchant.user(&c.user_id)?;
     Ok(Json(types::UserResponse {
         data: user_view(merchant, user),
@@ -135,7 +139,7 @@ async fn create_authorization_token(
 ) -> ApiResult<Json<types::TokenResponse>> {
     let ttl = s.token_ttl();
     let mut store = s.store();
-    store.merchant(&m.id).user(&user_id)?;
+    store.merchant_ref(&m.id).user(&user_id)?;
     let token = store.mint_token(&m.id, &user_id, ttl);
     Ok(Json(types::TokenResponse {
         data: types::Token { token },

@@ -31,7 +31,7 @@ async fn account_lookup(
     let ssn = sha_hex(&req.ssn);
     let mut store = s.store();
     let ids: Vec<String> = store
-        .merchant(&m.id)
+        .merchant_ref(&m.id)
         .users
         .iter()
         .filter(|u| u.applicant.phone.as_deref() == Some(req.mobile_phone.as_str()))
@@ -42,7 +42,7 @@ async fn account_lookup(
         .iter()
         .map(|id| store.mint_token(&m.id, id, ttl))
         .collect();
-    let merchant = store.merchant(&m.id);
+    let merchant = store.merchant_ref(&m.id);
     let users: Vec<types::User> = ids
         .iter()
         .zip(tokens)
@@ -93,7 +93,7 @@ async fn prequal_start(
     super::users::check_email("email", &req.email)?;
     let mut store = s.store();
     let existing = store
-        .merchant(&m.id)
+        .merchant_ref(&m.id)
         .user_by_email(&req.email)
         .map(|u| u.id.clone());
     let user_id = match existing {
@@ -117,7 +117,7 @@ async fn prequal_start(
         user_id,
     };
     let data = prequalification(merchant, &prequal)?;
-    merchant.prequals.push(prequal);
+    merchant.add_prequal(prequal);
     Ok(Json(types::PrequalificationResponse { data }))
 }
 
@@ -126,16 +126,11 @@ async fn prequal_complete(
     m: Merchant,
     Body(req): Body<types::PrequalCompleteRequest>,
 ) -> ApiResult<Json<types::PrequalificationResponse>> {
-    let mut store = s.store();
-    let merchant = store.merchant(&m.id);
-    let prequal = merchant
-        .prequals
-        .iter()
-        .find(|p| p.id == *req.prequal_id)
-        .cloned()
-        .ok_or_else(|| {
-            ApiError::new(Code::PrequalNotFound, "prequalId: no such prequalification")
-        })?;
+    let store = s.store();
+    let merchant = store.merchant_ref(&m.id);
+    let prequal = merchant.prequal(&req.prequal_id).cloned().ok_or_else(|| {
+        ApiError::new(Code::PrequalNotFound, "prequalId: no such prequalification")
+    })?;
     check_routing("bankAccount.routing", &req.bank_account.routing)?;
     Ok(Json(types::PrequalificationResponse {
         data: prequalification(merchant, &prequal)?,
@@ -148,7 +143,7 @@ async fn auth_code(
     Path(user_id): Path<String>,
 ) -> ApiResult<Json<types::AuthCodeResponse>> {
     let mut store = s.store();
-    store.merchant(&m.id).user(&user_id)?;
+    store.merchant_ref(&m.id).user(&user_id)?;
     let code = store.next_id("auth-code", 43);
     drop(store);
     // FlexSDK: the code opens the payment modal signed in as this customer.

@@ -136,10 +136,16 @@ pub fn routes() -> Router<AppState> {
             axum::routing::post(create_checkout).options(preflight),
         )
         .route("/sdk/modal/{checkout}", get(modal).post(submit))
-        .route(
-            "/__sandbox/auth-keys",
-            get(list_auth_keys).post(bind_auth_key),
-        )
+}
+
+/// `/__sandbox/auth-keys`: admin routes, mounted behind the admin guard by
+/// [`crate::admin::routes`] (binding an auth key decides whose transactions the
+/// browser creates).
+pub fn admin_routes() -> Router<AppState> {
+    Router::new().route(
+        "/__sandbox/auth-keys",
+        get(list_auth_keys).post(bind_auth_key),
+    )
 }
 
 fn javascript(status: StatusCode, body: String) -> Response {
@@ -355,7 +361,7 @@ fn lease_items(order: &Value) -> Value {
     )
 }
 
-/// Calls the sandbox's own `/v3` API (held to the spec by the contract layer) as the
+/// Calls the sandbox's own `/v3` API (through the request gate) as the
 /// checkout's merchant; `Err` is the error message FlexShopper's envelope carries.
 async fn call(
     s: &AppState,
@@ -364,10 +370,11 @@ async fn call(
     path: &str,
     body: Option<Value>,
 ) -> Result<Value, String> {
+    // The same gate as every /v3 request: authentication, journal, faults, contract.
     let api = crate::api::routes()
-        .layer(axum::middleware::from_fn_with_state(
+        .route_layer(axum::middleware::from_fn_with_state(
             s.clone(),
-            crate::contract::layer,
+            crate::gate::layer,
         ))
         .with_state(s.clone());
     let mut req = Request::builder()

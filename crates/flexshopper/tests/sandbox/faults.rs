@@ -2,7 +2,6 @@
 
 use crate::fixtures::*;
 use flexshopper::*;
-use serde_json::json;
 use std::time::{Duration, Instant};
 
 async fn assert_one_lease_one_finalize(env: &Env, tid: &str) {
@@ -31,7 +30,7 @@ async fn journey_under(env: &Env, email: &str, tid: &str) {
 async fn gets_are_retried_through_5xx() {
     let env = env().await;
     created(&env, "g@example.com", "T-G").await;
-    env.fault(json!({"operationId": "getTransaction", "status": 503, "times": 2}))
+    env.fault(FaultRule::status(503).operation("getTransaction").times(2))
         .await;
     env.client.transaction("T-G").await.unwrap();
     assert_eq!(env.sent("getTransaction").await, 3);
@@ -40,8 +39,13 @@ async fn gets_are_retried_through_5xx() {
 #[tokio::test]
 async fn retry_after_is_honoured() {
     let env = env().await;
-    env.fault(json!({"operationId": "getProducts", "status": 503, "retryAfter": 1, "times": 1}))
-        .await;
+    env.fault(
+        FaultRule::status(503)
+            .operation("getProducts")
+            .retry_after(1)
+            .times(1),
+    )
+    .await;
     let started = Instant::now();
     env.client.products().await.unwrap();
     assert!(
@@ -54,7 +58,7 @@ async fn retry_after_is_honoured() {
 #[tokio::test]
 async fn create_lease_dropped_after_apply_yields_one_lease() {
     let env = env().await;
-    env.fault(json!({"operationId": "createLease", "dropAfterApply": true}))
+    env.fault(FaultRule::drop_after_apply().operation("createLease"))
         .await;
     journey_under(&env, "drop@example.com", "T-DROP").await;
     assert_eq!(
@@ -69,7 +73,7 @@ async fn finalize_whose_answer_is_lost_is_not_resent() {
     let env = env().await;
     let (session, lease) = created(&env, "fin@example.com", "T-FIN").await;
     let lease = lease.sign(&session, evidence()).await.unwrap();
-    env.fault(json!({"operationId": "finalizeTransaction", "dropAfterApply": true}))
+    env.fault(FaultRule::drop_after_apply().operation("finalizeTransaction"))
         .await;
     let failed = lease.finalize().await.unwrap_err();
     assert!(failed.may_have_been_applied(), "{}", failed.error());
@@ -86,7 +90,7 @@ async fn finalize_whose_answer_is_lost_is_not_resent() {
 async fn finalize_answered_5xx_is_not_resent() {
     let env = env().await;
     let (_s, lease) = signed(&env, "fin5@example.com", "T-FIN5").await;
-    env.fault(json!({"operationId": "finalizeTransaction", "status": 502}))
+    env.fault(FaultRule::status(502).operation("finalizeTransaction"))
         .await;
     let failed = lease.finalize().await.unwrap_err();
     assert!(failed.may_have_been_applied());
@@ -97,7 +101,7 @@ async fn finalize_answered_5xx_is_not_resent() {
 async fn confirm_shipment_whose_answer_is_lost_is_not_resent() {
     let env = env().await;
     let (_s, lease) = finalized(&env, "ship@example.com", "T-SHIP").await;
-    env.fault(json!({"operationId": "confirmShipment", "reset": true}))
+    env.fault(FaultRule::reset().operation("confirmShipment"))
         .await;
     let failed = lease
         .confirm_shipment(Shipment::everything_via("UPS", None, today()))
@@ -110,9 +114,9 @@ async fn confirm_shipment_whose_answer_is_lost_is_not_resent() {
 #[tokio::test]
 async fn create_lease_survives_5xx_and_resets_after_checking() {
     let env = env().await;
-    env.fault(json!({"operationId": "createLease", "status": 500}))
+    env.fault(FaultRule::status(500).operation("createLease"))
         .await;
-    env.fault(json!({"operationId": "getTransaction", "reset": true}))
+    env.fault(FaultRule::reset().operation("getTransaction"))
         .await;
     let (_s, lease) = created(&env, "five@example.com", "T-5XX").await;
     assert_eq!(lease.transaction_id(), "T-5XX");
@@ -126,7 +130,7 @@ async fn lost_create_lease_on_an_id_holding_another_customers_order_is_a_conflic
     let env = env().await;
     created(&env, "first@example.com", "T-TAKEN").await;
     let (_session, approval) = approved(&env.client, "second@example.com").await;
-    env.fault(json!({"operationId": "createLease", "status": 500}))
+    env.fault(FaultRule::status(500).operation("createLease"))
         .await;
     let err = approval.create_lease(&order("T-TAKEN")).await.unwrap_err();
     assert!(
@@ -145,7 +149,7 @@ async fn lost_create_lease_on_an_id_holding_other_items_is_a_conflict() {
     let env = env().await;
     let (session, approval) = approved(&env.client, "same@example.com").await;
     approval.create_lease(&order("T-OTHER")).await.unwrap();
-    env.fault(json!({"operationId": "createLease", "status": 500}))
+    env.fault(FaultRule::status(500).operation("createLease"))
         .await;
     let other = Order::new(
         "T-OTHER",
@@ -163,7 +167,7 @@ async fn lost_create_lease_without_a_customer_id_is_not_resent() {
     let env = env().await;
     let (session, _approval) = approved(&env.client, "anon@example.com").await;
     let anonymous = CustomerSession::from_token(&env.client, session.token().clone());
-    env.fault(json!({"operationId": "createLease", "dropAfterApply": true}))
+    env.fault(FaultRule::drop_after_apply().operation("createLease"))
         .await;
     let err = env
         .client
@@ -192,7 +196,7 @@ async fn a_request_that_never_left_is_marked_unsent() {
 async fn apply_is_never_retried() {
     let env = env().await;
     let session = customer(&env.client, "apply@example.com").await;
-    env.fault(json!({"operationId": "applyForSpendingLimit", "dropAfterApply": true}))
+    env.fault(FaultRule::drop_after_apply().operation("applyForSpendingLimit"))
         .await;
     let err = env
         .client
@@ -207,7 +211,7 @@ async fn apply_is_never_retried() {
 async fn sign_is_never_retried() {
     let env = env().await;
     let (session, lease) = created(&env, "sign@example.com", "T-SIGN").await;
-    env.fault(json!({"operationId": "signLease", "status": 503}))
+    env.fault(FaultRule::status(503).operation("signLease"))
         .await;
     let err = lease.sign(&session, evidence()).await.unwrap_err();
     assert!(err.is_retryable() && !err.may_have_been_applied());
@@ -223,7 +227,7 @@ async fn total_timeout_bounds_an_operation() {
         .total_timeout(Duration::from_millis(200))
         .build()
         .unwrap();
-    env.fault(json!({"operationId": "getProducts", "latencyMs": 1000}))
+    env.fault(FaultRule::latency(1000).operation("getProducts"))
         .await;
     let err = client.products().await.unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err}");

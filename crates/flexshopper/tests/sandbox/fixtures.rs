@@ -1,9 +1,10 @@
 //! Small fixture builders: a sandbox with admin helpers, clients, customers, orders.
 
 use flexshopper::*;
-use flexshopper_sandbox::{Sandbox, SandboxConfig};
+pub use flexshopper_sandbox::FaultRule;
+use flexshopper_sandbox::{AdminClient, Sandbox, SandboxConfig};
 use rust_decimal::Decimal;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::time::Duration;
 
 pub const KEY: &str = "merchant-key-A";
@@ -11,7 +12,7 @@ pub const KEY: &str = "merchant-key-A";
 pub struct Env {
     pub sandbox: Sandbox,
     pub client: FlexShopper,
-    admin: reqwest::Client,
+    admin: AdminClient,
 }
 
 pub async fn env() -> Env {
@@ -20,9 +21,9 @@ pub async fn env() -> Env {
         .expect("sandbox starts");
     let client = client(&sandbox, KEY);
     Env {
+        admin: sandbox.admin(),
         sandbox,
         client,
-        admin: reqwest::Client::new(),
     }
 }
 
@@ -42,22 +43,9 @@ pub fn client(sandbox: &Sandbox, key: &str) -> FlexShopper {
 }
 
 impl Env {
-    fn url(&self, path: &str) -> String {
-        format!("{}/__sandbox/{path}", self.sandbox.base_url())
-    }
-
     /// This merchant's slice of GET /__sandbox/state.
     pub async fn state(&self) -> Value {
-        let all: Value = self
-            .admin
-            .get(self.url("state"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        all["merchants"][flexshopper_sandbox::merchant_id(KEY)].clone()
+        self.admin.merchant_state(KEY).await.unwrap()
     }
 
     pub async fn transaction_state(&self, tid: &str) -> Value {
@@ -65,30 +53,16 @@ impl Env {
     }
 
     pub async fn journal(&self) -> Vec<Value> {
-        self.admin
-            .get(self.url("journal"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        self.admin.journal().await.unwrap()
     }
 
     #[allow(dead_code)] // used by tests/redaction.rs, which shares these fixtures
     pub async fn journal_text(&self) -> String {
-        self.admin
-            .get(self.url("journal"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
+        Value::Array(self.journal().await).to_string()
     }
 
     pub async fn clear_journal(&self) {
-        self.admin.delete(self.url("journal")).send().await.unwrap();
+        self.admin.clear_journal().await.unwrap();
     }
 
     /// Requests of one operation in the journal.
@@ -100,41 +74,16 @@ impl Env {
             .count()
     }
 
-    pub async fn fault(&self, spec: Value) {
-        let r = self
-            .admin
-            .post(self.url("faults"))
-            .json(&spec)
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            r.status().is_success(),
-            "fault {spec}: {}",
-            r.text().await.unwrap()
-        );
+    pub async fn fault(&self, rule: FaultRule) {
+        self.admin.add_fault(rule).await.unwrap();
     }
 
-    pub async fn advance_clock(&self, seconds: u64) {
-        self.admin
-            .post(self.url("clock/advance"))
-            .json(&json!({ "seconds": seconds }))
-            .send()
-            .await
-            .unwrap();
+    pub async fn advance_clock(&self, seconds: i64) {
+        self.admin.advance_clock(seconds).await.unwrap();
     }
 
     pub async fn passcode(&self, user_id: &str) -> String {
-        let v: Value = self
-            .admin
-            .get(self.url(&format!("passcodes/{user_id}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        v["passcode"].as_str().unwrap().to_string()
+        self.admin.passcode(user_id).await.unwrap()
     }
 }
 

@@ -161,8 +161,12 @@ async fn plugin_lists_mismatches_and_does_not_finalize() {
 async fn plugin_cancels_when_finalize_fails() {
     let env = env().await;
     signed(&env, "pf@example.com", "T-PF").await;
-    env.fault(serde_json::json!({"operationId": "finalizeTransaction", "status": 400, "times": 0}))
-        .await;
+    env.fault(
+        FaultRule::status(400)
+            .operation("finalizeTransaction")
+            .times(0),
+    )
+    .await;
     let expected = ExpectedOrder::default()
         .item("TV-55", 1, dollars(49900))
         .item("CABLE", 2, dollars(2550));
