@@ -54,6 +54,9 @@ enum Command {
         /// The git revision to compare against (`HEAD~1`, `origin/main`, a commit).
         #[arg(long)]
         base: String,
+        /// Compare with the spec at this revision instead of the working tree's.
+        #[arg(long)]
+        head: Option<String>,
         /// text (one line per change), markdown (a table for spec/CHANGELOG.md) or json.
         #[arg(long, value_enum, default_value = "text")]
         format: spec_diff::Format,
@@ -73,7 +76,12 @@ fn main() -> ExitCode {
             spec,
         } => generate::run(&root, &spec, check, verbose),
         Command::LintSpec { spec } => lint::run(&root, &spec),
-        Command::SpecDiff { base, format, spec } => spec_diff::run(&root, &spec, &base, format),
+        Command::SpecDiff {
+            base,
+            head,
+            format,
+            spec,
+        } => spec_diff::run(&root, &spec, &base, head.as_deref(), format),
     };
     match outcome {
         Ok(code) => code,

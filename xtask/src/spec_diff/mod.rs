@@ -110,18 +110,26 @@ fn unrecognised() -> Change {
     )
 }
 
-pub fn run(root: &Path, spec: &Path, base_ref: &str, format: Format) -> Result<ExitCode> {
-    let head_file = SpecFile::new(root, spec);
-    let head = head_file.openapi(&head_file.read()?)?;
-    let base_text = git_show(root, base_ref, spec)?;
-    let base = head_file
-        .openapi(&base_text)
+/// Compares the spec at `base_ref` with the one at `head_ref` (the working tree's when
+/// `None`), prints the report and exits 1 when anything is breaking.
+pub fn run(
+    root: &Path,
+    spec: &Path,
+    base_ref: &str,
+    head_ref: Option<&str>,
+    format: Format,
+) -> Result<ExitCode> {
+    let file = SpecFile::new(root, spec);
+    let (head_text, head_name) = match head_ref {
+        Some(head_ref) => (git_show(root, head_ref, spec)?, head_ref.to_string()),
+        None => (file.read()?, file.display.clone()),
+    };
+    let head = file.openapi(&head_text)?;
+    let base = file
+        .openapi(&git_show(root, base_ref, spec)?)
         .with_context(|| format!("the spec at {base_ref}"))?;
     let changes = diff(&base, &head);
-    print!(
-        "{}",
-        report::render(format, &changes, base_ref, &head_file.display)
-    );
+    print!("{}", report::render(format, &changes, base_ref, &head_name));
     Ok(if changes.iter().any(|c| c.class == Class::Breaking) {
         ExitCode::FAILURE
     } else {

@@ -37,7 +37,11 @@ fn summary(changes: &[Change], base: &str, head: &str) -> String {
 fn text(changes: &[Change], base: &str, head: &str) -> String {
     let mut out = String::new();
     for change in changes {
-        let _ = writeln!(out, "{:<8}  {}: {}", change.class, change.path, change.message);
+        let _ = writeln!(
+            out,
+            "{:<8}  {}: {}",
+            change.class, change.path, change.message
+        );
     }
     let _ = writeln!(out, "{}", summary(changes, base, head));
     out

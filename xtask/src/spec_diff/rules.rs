@@ -15,7 +15,10 @@ use super::{Change, Class};
 
 /// A JSONPath member selector: `.name` for plain names, `['…']` otherwise.
 pub fn member(path: &str, key: &str) -> String {
-    let plain = key.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    let plain = key
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if plain {
         format!("{path}.{key}")
@@ -183,7 +186,9 @@ fn effective_security(doc: &OpenAPI, op: &Operation) -> BTreeSet<BTreeSet<String
 }
 
 fn show_security(alternatives: &BTreeSet<BTreeSet<String>>) -> String {
-    if alternatives.is_empty() || alternatives.iter().any(|a| a.is_empty()) && alternatives.len() == 1 {
+    if alternatives.is_empty()
+        || alternatives.iter().any(|a| a.is_empty()) && alternatives.len() == 1
+    {
         return "none".into();
     }
     alternatives
@@ -317,7 +322,11 @@ fn location(p: &Parameter) -> &'static str {
 /// Path-level and operation-level parameters (the operation's win), keyed by
 /// location and name (header names case-insensitively; path parameters by position,
 /// since renaming a path template variable changes nothing on the wire).
-fn parameters<'a>(doc: &'a OpenAPI, path: &str, op: &'a Operation) -> BTreeMap<(String, String), &'a Parameter> {
+fn parameters<'a>(
+    doc: &'a OpenAPI,
+    path: &str,
+    op: &'a Operation,
+) -> BTreeMap<(String, String), &'a Parameter> {
     let path_level = doc
         .paths
         .paths
@@ -389,6 +398,16 @@ pub fn parameters_changed(base: &OpenAPI, head: &OpenAPI) -> Vec<Change> {
                 continue;
             };
             let (pd, qd) = (p.parameter_data_ref(), q.parameter_data_ref());
+            if pd.name != qd.name {
+                out.push(Change::new(
+                    Class::Breaking,
+                    member(&member(&path, "parameters"), &qd.name),
+                    format!(
+                        "`{name}`: {} parameter `{pname}` renamed to `{}` (generated clients name the argument after it)",
+                        key.0, qd.name
+                    ),
+                ));
+            }
             if pd.required != qd.required {
                 let (class, what) = if qd.required {
                     (Class::Breaking, "now required")
@@ -401,7 +420,10 @@ pub fn parameters_changed(base: &OpenAPI, head: &OpenAPI) -> Vec<Change> {
                     format!("`{name}`: {} parameter `{pname}` {what}", key.0),
                 ));
             }
-            if pd.description != qd.description || pd.example != qd.example || pd.deprecated != qd.deprecated {
+            if pd.description != qd.description
+                || pd.example != qd.example
+                || pd.deprecated != qd.deprecated
+            {
                 out.push(Change::new(
                     Class::Docs,
                     at.clone(),
@@ -439,7 +461,9 @@ pub fn parameters_changed(base: &OpenAPI, head: &OpenAPI) -> Vec<Change> {
 
 fn request_body<'a>(doc: &'a OpenAPI, op: &'a Operation) -> Option<&'a RequestBody> {
     let body = op.request_body.as_ref()?;
-    resolve(body, |name| doc.components.as_ref()?.request_bodies.get(name))
+    resolve(body, |name| {
+        doc.components.as_ref()?.request_bodies.get(name)
+    })
 }
 
 fn json(doc: &OpenAPI) -> Value {
@@ -532,7 +556,11 @@ pub fn request_body_changed(base: &OpenAPI, head: &OpenAPI) -> Vec<Change> {
                 at,
                 format!(
                     "`{name}`: new {} request body",
-                    if body.required { "required" } else { "optional" }
+                    if body.required {
+                        "required"
+                    } else {
+                        "optional"
+                    }
                 ),
             )),
             (Some(bb), Some(hb)) => {

@@ -47,7 +47,11 @@ impl At {
             Direction::Request => Class::Breaking,
             Direction::Response => Class::Additive,
         };
-        Change::new(class, self.path.clone(), format!("{what} ({} narrowed)", self.side()))
+        Change::new(
+            class,
+            self.path.clone(),
+            format!("{what} ({} narrowed)", self.side()),
+        )
     }
 
     /// More values are allowed than before.
@@ -56,11 +60,19 @@ impl At {
             Direction::Request => Class::Additive,
             Direction::Response => Class::Breaking,
         };
-        Change::new(class, self.path.clone(), format!("{what} ({} widened)", self.side()))
+        Change::new(
+            class,
+            self.path.clone(),
+            format!("{what} ({} widened)", self.side()),
+        )
     }
 
     fn breaking(&self, what: String) -> Change {
-        Change::new(Class::Breaking, self.path.clone(), format!("{what} ({})", self.side()))
+        Change::new(
+            Class::Breaking,
+            self.path.clone(),
+            format!("{what} ({})", self.side()),
+        )
     }
 
     fn child(&self, path: String) -> At {
@@ -203,7 +215,8 @@ impl Walker<'_> {
         if let (Some(bi), Some(hi)) = (b.get("items"), h.get("items")) {
             self.compare(bi, hi, &at.child(member(&at.path, "items")));
         } else if b.get("items") != h.get("items") {
-            self.out.push(at.breaking("array items added or removed".into()));
+            self.out
+                .push(at.breaking("array items added or removed".into()));
         }
         self.additional_properties(b, h, &at);
         for keyword in ["oneOf", "anyOf", "allOf"] {
@@ -216,8 +229,14 @@ impl Walker<'_> {
     /// a request; a new required request field is breaking.
     fn properties(&mut self, b: &Map<String, Value>, h: &Map<String, Value>, at: &At) {
         let empty = Map::new();
-        let bp = b.get("properties").and_then(Value::as_object).unwrap_or(&empty);
-        let hp = h.get("properties").and_then(Value::as_object).unwrap_or(&empty);
+        let bp = b
+            .get("properties")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        let hp = h
+            .get("properties")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
         let required = names(h.get("required"));
         for (name, bs) in bp {
             let here = at.child(member(&member(&at.path, "properties"), name));
@@ -265,29 +284,57 @@ impl Walker<'_> {
             (Some(bs @ Value::Object(_)), Some(hs @ Value::Object(_))) => {
                 self.compare(bs, hs, &at.child(member(&at.path, "additionalProperties")));
             }
-            _ if closed(hv) => self.out.push(at.narrowed("additional properties no longer allowed".into())),
-            _ if closed(bv) => self.out.push(at.widened("additional properties now allowed".into())),
-            _ => self.out.push(at.breaking("additionalProperties changed".into())),
+            _ if closed(hv) => self
+                .out
+                .push(at.narrowed("additional properties no longer allowed".into())),
+            _ if closed(bv) => self
+                .out
+                .push(at.widened("additional properties now allowed".into())),
+            _ => self
+                .out
+                .push(at.breaking("additionalProperties changed".into())),
         }
     }
 
     /// Alternatives (`oneOf`/`anyOf`): with the same count they are compared in order;
     /// added alternatives widen, removed ones narrow. Any other change to an `allOf` is
     /// breaking (no finer rule).
-    fn composition(&mut self, keyword: &str, b: &Map<String, Value>, h: &Map<String, Value>, at: &At) {
+    fn composition(
+        &mut self,
+        keyword: &str,
+        b: &Map<String, Value>,
+        h: &Map<String, Value>,
+        at: &At,
+    ) {
         let empty = Vec::new();
         let bl = b.get(keyword).and_then(Value::as_array).unwrap_or(&empty);
         let hl = h.get(keyword).and_then(Value::as_array).unwrap_or(&empty);
         if bl.len() == hl.len() {
             for (i, (bs, hs)) in bl.iter().zip(hl).enumerate() {
-                self.compare(bs, hs, &at.child(format!("{}[{i}]", member(&at.path, keyword))));
+                self.compare(
+                    bs,
+                    hs,
+                    &at.child(format!("{}[{i}]", member(&at.path, keyword))),
+                );
             }
         } else if keyword == "allOf" {
-            self.out.push(at.breaking(format!("allOf went from {} to {} schemas", bl.len(), hl.len())));
+            self.out.push(at.breaking(format!(
+                "allOf went from {} to {} schemas",
+                bl.len(),
+                hl.len()
+            )));
         } else if hl.len() > bl.len() {
-            self.out.push(at.widened(format!("{keyword} alternatives went from {} to {}", bl.len(), hl.len())));
+            self.out.push(at.widened(format!(
+                "{keyword} alternatives went from {} to {}",
+                bl.len(),
+                hl.len()
+            )));
         } else {
-            self.out.push(at.narrowed(format!("{keyword} alternatives went from {} to {}", bl.len(), hl.len())));
+            self.out.push(at.narrowed(format!(
+                "{keyword} alternatives went from {} to {}",
+                bl.len(),
+                hl.len()
+            )));
         }
     }
 }
@@ -343,7 +390,9 @@ pub fn enum_changed(b: &Map<String, Value>, h: &Map<String, Value>, at: &At) -> 
     let (bv, hv) = (values(be), values(he));
     let mut out = Vec::new();
     match (be, he) {
-        (None, Some(_)) => out.push(at.narrowed(format!("enum {} introduced", Value::Array(hv.clone())))),
+        (None, Some(_)) => {
+            out.push(at.narrowed(format!("enum {} introduced", Value::Array(hv.clone()))))
+        }
         (Some(_), None) => out.push(at.widened("enum removed (any value allowed)".into())),
         _ => {
             let removed: Vec<&Value> = bv.iter().filter(|v| !hv.contains(v)).collect();
@@ -360,7 +409,11 @@ pub fn enum_changed(b: &Map<String, Value>, h: &Map<String, Value>, at: &At) -> 
 }
 
 fn list(values: &[&Value]) -> String {
-    values.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
+    values
+        .iter()
+        .map(|v| v.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `nullable: true` added widens; removed narrows.
@@ -439,15 +492,31 @@ pub fn required_changed(b: &Map<String, Value>, h: &Map<String, Value>, at: &At)
     let field = |name: &str| member(&member(&at.path, "properties"), name);
     for name in hr.difference(&br).filter(|n| exists(n)) {
         let change = match at.direction {
-            Direction::Request => Change::new(Class::Breaking, field(name), format!("request field `{name}` now required")),
-            Direction::Response => Change::new(Class::Additive, field(name), format!("response field `{name}` now always present")),
+            Direction::Request => Change::new(
+                Class::Breaking,
+                field(name),
+                format!("request field `{name}` now required"),
+            ),
+            Direction::Response => Change::new(
+                Class::Additive,
+                field(name),
+                format!("response field `{name}` now always present"),
+            ),
         };
         out.push(change);
     }
     for name in br.difference(&hr).filter(|n| exists(n)) {
         let change = match at.direction {
-            Direction::Request => Change::new(Class::Additive, field(name), format!("request field `{name}` now optional")),
-            Direction::Response => Change::new(Class::Breaking, field(name), format!("response field `{name}` no longer always present")),
+            Direction::Request => Change::new(
+                Class::Additive,
+                field(name),
+                format!("request field `{name}` now optional"),
+            ),
+            Direction::Response => Change::new(
+                Class::Breaking,
+                field(name),
+                format!("response field `{name}` no longer always present"),
+            ),
         };
         out.push(change);
     }
@@ -458,7 +527,10 @@ pub fn required_changed(b: &Map<String, Value>, h: &Map<String, Value>, at: &At)
 /// (provenance, units) describe the schema without changing what is valid.
 pub fn docs_changed(b: &Map<String, Value>, h: &Map<String, Value>, at: &At) -> Vec<Change> {
     let is_doc = |k: &str| {
-        matches!(k, "description" | "title" | "example" | "externalDocs" | "deprecated") || k.starts_with("x-")
+        matches!(
+            k,
+            "description" | "title" | "example" | "externalDocs" | "deprecated"
+        ) || k.starts_with("x-")
     };
     let changed: BTreeSet<&str> = b
         .keys()
@@ -472,13 +544,20 @@ pub fn docs_changed(b: &Map<String, Value>, h: &Map<String, Value>, at: &At) -> 
     vec![Change::new(
         Class::Docs,
         at.path.clone(),
-        format!("{} changed", changed.into_iter().collect::<Vec<_>>().join(", ")),
+        format!(
+            "{} changed",
+            changed.into_iter().collect::<Vec<_>>().join(", ")
+        ),
     )]
 }
 
 /// Any other keyword that differs (`default`, `readOnly`, `discriminator`, `not`, …):
 /// no rule knows its meaning for clients, so it is reported as breaking for review.
-pub fn unclassified_changed(b: &Map<String, Value>, h: &Map<String, Value>, at: &At) -> Vec<Change> {
+pub fn unclassified_changed(
+    b: &Map<String, Value>,
+    h: &Map<String, Value>,
+    at: &At,
+) -> Vec<Change> {
     let changed: BTreeSet<&str> = b
         .keys()
         .chain(h.keys())
@@ -487,6 +566,10 @@ pub fn unclassified_changed(b: &Map<String, Value>, h: &Map<String, Value>, at: 
         .collect();
     changed
         .into_iter()
-        .map(|k| at.breaking(format!("`{k}` changed (no rule classifies it; review by hand)")))
+        .map(|k| {
+            at.breaking(format!(
+                "`{k}` changed (no rule classifies it; review by hand)"
+            ))
+        })
         .collect()
 }
