@@ -24,7 +24,7 @@ use crate::app::{AppState, Customer, Merchant, Query, normalize};
 use crate::error::{ApiError, ApiResult};
 
 /// The spec, compiled into the binary: the sandbox enforces the contract it was built with.
-const SPEC: &str = include_str!("../../../spec/flexshopper.yaml");
+pub(crate) const SPEC: &str = include_str!("../../../spec/flexshopper.yaml");
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];

@@ -19,6 +19,7 @@ pub mod app;
 pub mod cli;
 mod config;
 pub mod contract;
+mod docs;
 pub mod error;
 pub mod faults;
 pub mod journal;
@@ -48,7 +49,8 @@ pub fn merchant_id(api_key: &str) -> String {
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The whole sandbox as a router: `/v3/...` (the API) and `/__sandbox/...` (admin).
+/// The whole sandbox as a router: `/v3/...` (the API), `/__sandbox/...` (admin), and
+/// `/docs` + `/openapi.yaml` (the API reference and the spec).
 pub fn router(config: SandboxConfig) -> Router {
     let state = AppState::new(config);
     // Innermost first: faults see the journal's sequence number.
@@ -68,6 +70,7 @@ pub fn router(config: SandboxConfig) -> Router {
     Router::new()
         .merge(v3)
         .merge(admin::routes())
+        .merge(docs::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
