@@ -8,14 +8,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`AccountLookupRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountLookupRequest {
         #[serde(rename = "mobilePhone")]
         pub mobile_phone: PhoneNumber,
@@ -27,14 +21,8 @@ pub mod types {
         }
     }
     ///A bank account for ACH payments. Secret.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AchAccount {
         ///Bank account number, 4 to 17 digits. Secret.
         pub account: AchAccountAccount,
@@ -48,18 +36,9 @@ pub mod types {
         }
     }
     ///Bank account number, 4 to 17 digits. Secret.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AchAccountAccount(::std::string::String);
     impl ::std::ops::Deref for AchAccountAccount {
         type Target = ::std::string::String;
@@ -114,14 +93,8 @@ pub mod types {
         }
     }
     ///`AchVerification`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AchVerification {
         ///The verification provider's (Giact) response code.
         #[serde(
@@ -138,14 +111,8 @@ pub mod types {
         }
     }
     ///Exactly one of `ach` and `token`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AddPaymentMethodRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ach: ::std::option::Option<AchAccount>,
@@ -162,18 +129,9 @@ pub mod types {
         }
     }
     ///A label for the payment method.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AddPaymentMethodRequestLabel(::std::string::String);
     impl ::std::ops::Deref for AddPaymentMethodRequestLabel {
         type Target = ::std::string::String;
@@ -227,15 +185,8 @@ pub mod types {
         }
     }
     ///Additional retailer data.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AdditionalData {
         ///Synchrony ID (3.0, seed 001); "Common Application Key" (legacy).
         #[serde(
@@ -266,14 +217,8 @@ pub mod types {
         }
     }
     ///`Agreement`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Agreement {
         /**"Total amount required to pay off the agreement early." Whether it is in dollars or cents is not
 documented (unverified), as for `estimatedOwnership`. Typed as a plain number so either reading decodes.
@@ -312,15 +257,8 @@ reading decodes.
         }
     }
     ///`AgreementItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AgreementItem {
         ///What the item is.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -356,14 +294,8 @@ reading decodes.
         }
     }
     ///`AgreementsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AgreementsResponse {
         pub data: ::std::vec::Vec<Agreement>,
     }
@@ -373,14 +305,8 @@ reading decodes.
         }
     }
     ///A lease-to-own application. Contains secrets (SSN, bank account).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ApplicationRequest {
         #[serde(
             rename = "additionalData",
@@ -468,18 +394,9 @@ reading decodes.
         }
     }
     ///City.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ApplicationRequestCity(::std::string::String);
     impl ::std::ops::Deref for ApplicationRequestCity {
         type Target = ::std::string::String;
@@ -532,18 +449,9 @@ reading decodes.
         }
     }
     ///ISO 3166-1 alpha-2 country code (US).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ApplicationRequestCountry(::std::string::String);
     impl ::std::ops::Deref for ApplicationRequestCountry {
         type Target = ::std::string::String;
@@ -598,18 +506,9 @@ reading decodes.
         }
     }
     ///First line of the address.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ApplicationRequestStreet1(::std::string::String);
     impl ::std::ops::Deref for ApplicationRequestStreet1 {
         type Target = ::std::string::String;
@@ -662,14 +561,8 @@ reading decodes.
         }
     }
     ///`AuthCodeResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AuthCodeResponse {
         ///A temporary auth code for the Payment Plugin modal. Secret.
         pub code: ::std::string::String,
@@ -680,14 +573,8 @@ reading decodes.
         }
     }
     ///The applicant's bank account. Secret.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BankAccount {
         ///Bank account number. Secret.
         pub account: BankAccountAccount,
@@ -701,18 +588,9 @@ reading decodes.
         }
     }
     ///Bank account number. Secret.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BankAccountAccount(::std::string::String);
     impl ::std::ops::Deref for BankAccountAccount {
         type Target = ::std::string::String;
@@ -777,9 +655,9 @@ reading decodes.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum BankAccountType {
         #[serde(rename = "checking")]
         Checking,
@@ -823,14 +701,8 @@ reading decodes.
         }
     }
     ///`CancelItemsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CancelItemsResponse {
         pub data: CancelResult,
     }
@@ -840,14 +712,8 @@ reading decodes.
         }
     }
     ///`CancelResult`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CancelResult {
         pub canceled: ::std::vec::Vec<SkuCount>,
         pub failed: ::std::vec::Vec<SkuCount>,
@@ -868,9 +734,9 @@ reading decodes.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum CardGateway {
         #[serde(rename = "clover")]
         Clover,
@@ -914,15 +780,8 @@ reading decodes.
         }
     }
     ///A tokenized card (`cardInformation[]` of Apply for Spending Limit, seed 001; meanings undocumented).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CardInformation {
         ///The card brand (undocumented values).
         #[serde(
@@ -963,14 +822,8 @@ reading decodes.
         }
     }
     ///A card tokenized in the browser; card numbers are never sent.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CardToken {
         #[serde(rename = "billingZip")]
         pub billing_zip: PostalCode,
@@ -1002,18 +855,9 @@ reading decodes.
         }
     }
     ///Card expiration, YYYY-MM.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CardTokenExpirationDate(::std::string::String);
     impl ::std::ops::Deref for CardTokenExpirationDate {
         type Target = ::std::string::String;
@@ -1068,18 +912,9 @@ reading decodes.
         }
     }
     ///First six digits of the card.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CardTokenFirstSix(::std::string::String);
     impl ::std::ops::Deref for CardTokenFirstSix {
         type Target = ::std::string::String;
@@ -1134,18 +969,9 @@ reading decodes.
         }
     }
     ///Last four digits of the card.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CardTokenLastFour(::std::string::String);
     impl ::std::ops::Deref for CardTokenLastFour {
         type Target = ::std::string::String;
@@ -1200,15 +1026,8 @@ reading decodes.
         }
     }
     ///A gateway token of a card (`cardInformation[].tokens[]`, seed 001).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CardTokenRef {
         ///The tokenizing gateway.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1223,15 +1042,9 @@ reading decodes.
         }
     }
     ///A LoanPaymentPro token, or one token per gateway.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum CardTokenValue {
         String(::std::string::String),
         Array(::std::vec::Vec<GatewayToken>),
@@ -1252,9 +1065,9 @@ reading decodes.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum CardType {
         #[serde(rename = "american-express")]
         AmericanExpress,
@@ -1306,15 +1119,9 @@ reading decodes.
         }
     }
     ///An amount of money in US cents (e.g. 3795 is $37.95).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Cents(pub i64);
     impl ::std::ops::Deref for Cents {
         type Target = i64;
@@ -1356,14 +1163,8 @@ reading decodes.
         }
     }
     ///`CheckoutCustomer`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CheckoutCustomer {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<PostalAddress>,
@@ -1384,18 +1185,9 @@ reading decodes.
         }
     }
     ///First name.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CheckoutCustomerFirstName(::std::string::String);
     impl ::std::ops::Deref for CheckoutCustomerFirstName {
         type Target = ::std::string::String;
@@ -1448,18 +1240,9 @@ reading decodes.
         }
     }
     ///Last name.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CheckoutCustomerLastName(::std::string::String);
     impl ::std::ops::Deref for CheckoutCustomerLastName {
         type Target = ::std::string::String;
@@ -1512,15 +1295,8 @@ reading decodes.
         }
     }
     ///`CheckoutPhones`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CheckoutPhones {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub home: ::std::option::Option<PhoneNumber>,
@@ -1533,14 +1309,8 @@ reading decodes.
         }
     }
     ///`CheckoutRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CheckoutRequest {
         ///Coupon code for discounts.
         #[serde(
@@ -1565,18 +1335,9 @@ reading decodes.
         }
     }
     ///The merchant's unique id for this transaction.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CheckoutRequestTransactionId(::std::string::String);
     impl ::std::ops::Deref for CheckoutRequestTransactionId {
         type Target = ::std::string::String;
@@ -1630,14 +1391,8 @@ reading decodes.
         }
     }
     ///`CheckoutResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CheckoutResponse {
         pub data: CheckoutSession,
     }
@@ -1647,14 +1402,8 @@ reading decodes.
         }
     }
     ///`CheckoutSession`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CheckoutSession {
         ///The checkout id.
         pub id: ::std::string::String,
@@ -1668,14 +1417,8 @@ reading decodes.
         }
     }
     ///`ChildKeyResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ChildKeyResponse {
         ///A one-time LoanPaymentPro key for tokenizing a card. Secret.
         #[serde(rename = "childKey")]
@@ -1690,14 +1433,8 @@ reading decodes.
         }
     }
     ///`CloverPkmsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CloverPkmsResponse {
         ///The Clover PKMS tokenization key.
         pub data: ::std::string::String,
@@ -1710,14 +1447,8 @@ reading decodes.
     /**A payment to collect. `amount` is in dollars: the page gives no unit, and the API Requests page says "All
 monetary values included in the request (prices, costs, etc.) are displayed as dollars".
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CollectPaymentRequest {
         pub amount: Dollars,
         ///The collector's id.
@@ -1736,18 +1467,9 @@ monetary values included in the request (prices, costs, etc.) are displayed as d
         }
     }
     ///The payment method to charge.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CollectPaymentRequestPaymentMethodId(::std::string::String);
     impl ::std::ops::Deref for CollectPaymentRequestPaymentMethodId {
         type Target = ::std::string::String;
@@ -1802,14 +1524,8 @@ monetary values included in the request (prices, costs, etc.) are displayed as d
         }
     }
     ///`CollectPaymentResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CollectPaymentResponse {
         pub data: ::std::vec::Vec<PaymentResult>,
     }
@@ -1819,14 +1535,8 @@ monetary values included in the request (prices, costs, etc.) are displayed as d
         }
     }
     ///What the customer picked up; at least one item, as for Confirm Shipment.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConfirmReceiptRequest {
         pub items: ::std::vec::Vec<ReceiptItem>,
     }
@@ -1838,15 +1548,8 @@ monetary values included in the request (prices, costs, etc.) are displayed as d
     /**What shipped. Without `items` the entire transaction is marked as shipped (documented); an empty list is
 refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConfirmShipmentRequest {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub items: ::std::vec::Vec<ShipmentItem>,
@@ -1857,14 +1560,8 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///`CreateLeaseRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateLeaseRequest {
         pub items: ::std::vec::Vec<LeaseItem>,
         ///The merchant's order id.
@@ -1895,18 +1592,9 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///The merchant's unique id for this transaction.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateLeaseRequestTransactionId(::std::string::String);
     impl ::std::ops::Deref for CreateLeaseRequestTransactionId {
         type Target = ::std::string::String;
@@ -1961,14 +1649,8 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///`CreateLeaseResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateLeaseResponse {
         pub data: LeaseTerms,
     }
@@ -1978,14 +1660,8 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///`CreateUserRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateUserRequest {
         ///The customer's e-mail address (their login).
         pub email: ::std::string::String,
@@ -2013,18 +1689,9 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///The customer's first name.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateUserRequestFirstName(::std::string::String);
     impl ::std::ops::Deref for CreateUserRequestFirstName {
         type Target = ::std::string::String;
@@ -2077,18 +1744,9 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///The customer's last name.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateUserRequestLastName(::std::string::String);
     impl ::std::ops::Deref for CreateUserRequestLastName {
         type Target = ::std::string::String;
@@ -2141,14 +1799,8 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///`CreateUserResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateUserResponse {
         pub data: CreatedUser,
     }
@@ -2158,14 +1810,8 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///`CreatedUser`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreatedUser {
         ///A customer token for the new user. Secret.
         pub token: ::std::string::String,
@@ -2179,15 +1825,8 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///A lease-to-own decision and the spending it allows (amounts in dollars).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Decision {
         ///The application id.
         #[serde(
@@ -2253,15 +1892,8 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///`DeepUserExists`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DeepUserExists {
         ///The user found has this address.
         #[serde(
@@ -2288,14 +1920,8 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///`DeepUserExistsRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DeepUserExistsRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<PostalAddress>,
@@ -2310,14 +1936,8 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///`DeepUserExistsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DeepUserExistsResponse {
         pub data: DeepUserExists,
     }
@@ -2327,15 +1947,9 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///An amount of money in US dollars, as a decimal number (e.g. 120.34); never negative, at most one billion (flexshopper-sandbox's bound).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Dollars(pub ::rust_decimal::Decimal);
     impl ::std::ops::Deref for Dollars {
         type Target = ::rust_decimal::Decimal;
@@ -2354,15 +1968,8 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///`EmploymentInformation`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EmploymentInformation {
         /**"timestamp when last pay date" (seed 001). The format is not documented (unverified): send an ISO 8601
 date (YYYY-MM-DD) or date-time.
@@ -2402,14 +2009,8 @@ date (YYYY-MM-DD) or date-time.
         }
     }
     ///`EmptyDataResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EmptyDataResponse {
         pub data: EmptyObject,
     }
@@ -2419,15 +2020,9 @@ date (YYYY-MM-DD) or date-time.
         }
     }
     ///An object with no documented fields.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EmptyObject(
         pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     );
@@ -2460,15 +2055,9 @@ documents describe the situation; the code or status is this project's name for 
 flexshopper-sandbox simulator sends it, for its own bookkeeping). Codes not listed may appear: keep them
 verbatim.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ErrorCode {
         String(::std::string::String),
         Integer(i64),
@@ -2487,15 +2076,8 @@ verbatim.
         }
     }
     ///The documented error envelope's content.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ErrorDetail {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<ErrorCode>,
@@ -2521,15 +2103,8 @@ verbatim.
 `{"message"}` (e.g. 401 "No API key found in request") and the request validator's
 `{"statusCode","message"}`.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ErrorResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<ErrorDetail>,
@@ -2549,14 +2124,8 @@ verbatim.
         }
     }
     ///`FinalizeResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FinalizeResponse {
         pub data: FinalizedTransaction,
     }
@@ -2566,14 +2135,8 @@ verbatim.
         }
     }
     ///`FinalizedTransaction`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FinalizedTransaction {
         ///The lease number.
         #[serde(rename = "leaseNumber")]
@@ -2594,15 +2157,8 @@ verbatim.
         }
     }
     ///One fraud check result (`fraudCheck[]` of Apply for Spending Limit, seed 001; meanings undocumented).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FraudCheck {
         ///The fraud check provider.
         #[serde(
@@ -2623,14 +2179,8 @@ verbatim.
         }
     }
     ///`GatewayToken`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GatewayToken {
         pub name: CardGateway,
         ///The card token issued by that gateway.
@@ -2652,9 +2202,9 @@ verbatim.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum Gender {
         #[serde(rename = "male")]
         Male,
@@ -2708,9 +2258,9 @@ verbatim.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ItemCondition {
         #[serde(rename = "new")]
         New,
@@ -2758,15 +2308,8 @@ verbatim.
         }
     }
     ///Items to act on; every item when `items` is absent or empty.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ItemSelection {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub items: ::std::vec::Vec<SkuQuantity>,
@@ -2777,14 +2320,8 @@ verbatim.
         }
     }
     ///`LeaseItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LeaseItem {
         ///Brand.
         pub brand: LeaseItemBrand,
@@ -2821,18 +2358,9 @@ verbatim.
         }
     }
     ///Brand.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LeaseItemBrand(::std::string::String);
     impl ::std::ops::Deref for LeaseItemBrand {
         type Target = ::std::string::String;
@@ -2885,18 +2413,9 @@ verbatim.
         }
     }
     ///What the item is.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LeaseItemDescription(::std::string::String);
     impl ::std::ops::Deref for LeaseItemDescription {
         type Target = ::std::string::String;
@@ -2949,18 +2468,9 @@ verbatim.
         }
     }
     ///The merchant's SKU.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LeaseItemSku(::std::string::String);
     impl ::std::ops::Deref for LeaseItemSku {
         type Target = ::std::string::String;
@@ -3013,14 +2523,8 @@ verbatim.
         }
     }
     ///`LeaseRef`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LeaseRef {
         ///The lease id.
         pub id: ::std::string::String,
@@ -3033,14 +2537,8 @@ verbatim.
         }
     }
     ///`LeaseResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LeaseResponse {
         pub data: LeaseTerms,
     }
@@ -3050,14 +2548,8 @@ verbatim.
         }
     }
     ///`LeaseSettings`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LeaseSettings {
         #[serde(rename = "minimumOrderValue")]
         pub minimum_order_value: Dollars,
@@ -3068,14 +2560,8 @@ verbatim.
         }
     }
     ///`LeaseSettingsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LeaseSettingsResponse {
         pub data: LeaseSettings,
     }
@@ -3085,14 +2571,8 @@ verbatim.
         }
     }
     ///A lease, its contract and terms (amounts in dollars).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LeaseTerms {
         #[serde(
             rename = "cashPrice",
@@ -3151,9 +2631,9 @@ verbatim.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum Locale {
         #[serde(rename = "en")]
         En,
@@ -3197,14 +2677,8 @@ verbatim.
         }
     }
     ///Paging information.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PageMeta {
         ///Total number of records.
         pub count: u64,
@@ -3222,14 +2696,8 @@ verbatim.
         }
     }
     ///`PasscodeLoginRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PasscodeLoginRequest {
         ///The passcode the customer received. Secret; never log or store it.
         pub passcode: PasscodeLoginRequestPasscode,
@@ -3240,18 +2708,9 @@ verbatim.
         }
     }
     ///The passcode the customer received. Secret; never log or store it.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PasscodeLoginRequestPasscode(::std::string::String);
     impl ::std::ops::Deref for PasscodeLoginRequestPasscode {
         type Target = ::std::string::String;
@@ -3315,9 +2774,9 @@ verbatim.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum PasscodeTransport {
         #[serde(rename = "sms")]
         Sms,
@@ -3375,9 +2834,9 @@ verbatim.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum PayFrequency {
         #[serde(rename = "weekly")]
         Weekly,
@@ -3437,14 +2896,8 @@ verbatim.
         }
     }
     ///`PaymentMethod`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PaymentMethod {
         ///Card brand.
         #[serde(
@@ -3482,14 +2935,8 @@ verbatim.
         }
     }
     ///`PaymentMethodsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PaymentMethodsResponse {
         pub data: ::std::vec::Vec<PaymentMethod>,
     }
@@ -3499,14 +2946,8 @@ verbatim.
         }
     }
     ///`PaymentResult`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PaymentResult {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub amount: ::std::option::Option<Dollars>,
@@ -3538,18 +2979,9 @@ verbatim.
         }
     }
     ///US phone number, 10 digits, no punctuation.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PhoneNumber(::std::string::String);
     impl ::std::ops::Deref for PhoneNumber {
         type Target = ::std::string::String;
@@ -3604,14 +3036,8 @@ verbatim.
         }
     }
     ///`PostalAddress`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PostalAddress {
         ///City.
         pub city: PostalAddressCity,
@@ -3633,18 +3059,9 @@ verbatim.
         }
     }
     ///City.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PostalAddressCity(::std::string::String);
     impl ::std::ops::Deref for PostalAddressCity {
         type Target = ::std::string::String;
@@ -3697,18 +3114,9 @@ verbatim.
         }
     }
     ///First line of the address.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PostalAddressStreet1(::std::string::String);
     impl ::std::ops::Deref for PostalAddressStreet1 {
         type Target = ::std::string::String;
@@ -3761,18 +3169,9 @@ verbatim.
         }
     }
     ///US ZIP code, 5 digits or ZIP+4.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PostalCode(::std::string::String);
     impl ::std::ops::Deref for PostalCode {
         type Target = ::std::string::String;
@@ -3827,14 +3226,8 @@ verbatim.
         }
     }
     ///`PrequalCompleteRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PrequalCompleteRequest {
         #[serde(rename = "bankAccount")]
         pub bank_account: BankAccount,
@@ -3853,18 +3246,9 @@ verbatim.
         }
     }
     ///The prequalification id from Prequalification Start.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PrequalCompleteRequestPrequalId(::std::string::String);
     impl ::std::ops::Deref for PrequalCompleteRequestPrequalId {
         type Target = ::std::string::String;
@@ -3919,15 +3303,8 @@ verbatim.
         }
     }
     ///A prequalification decision (amounts in dollars).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PrequalDecision {
         ///The application id.
         #[serde(
@@ -3966,14 +3343,8 @@ verbatim.
         }
     }
     ///A prequalification application. Contains secrets (SSN, password).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PrequalStartRequest {
         ///City.
         pub city: PrequalStartRequestCity,
@@ -4029,18 +3400,9 @@ verbatim.
         }
     }
     ///City.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PrequalStartRequestCity(::std::string::String);
     impl ::std::ops::Deref for PrequalStartRequestCity {
         type Target = ::std::string::String;
@@ -4093,18 +3455,9 @@ verbatim.
         }
     }
     ///ISO 3166-1 alpha-2 country code (US).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PrequalStartRequestCountry(::std::string::String);
     impl ::std::ops::Deref for PrequalStartRequestCountry {
         type Target = ::std::string::String;
@@ -4159,18 +3512,9 @@ verbatim.
         }
     }
     ///First name.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PrequalStartRequestFirstName(::std::string::String);
     impl ::std::ops::Deref for PrequalStartRequestFirstName {
         type Target = ::std::string::String;
@@ -4224,18 +3568,9 @@ verbatim.
         }
     }
     ///Last name.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PrequalStartRequestLastName(::std::string::String);
     impl ::std::ops::Deref for PrequalStartRequestLastName {
         type Target = ::std::string::String;
@@ -4288,18 +3623,9 @@ verbatim.
         }
     }
     ///First line of the address.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PrequalStartRequestStreet1(::std::string::String);
     impl ::std::ops::Deref for PrequalStartRequestStreet1 {
         type Target = ::std::string::String;
@@ -4352,14 +3678,8 @@ verbatim.
         }
     }
     ///`Prequalification`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Prequalification {
         pub decision: PrequalDecision,
         ///The prequalification id.
@@ -4378,14 +3698,8 @@ verbatim.
         }
     }
     ///`PrequalificationResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PrequalificationResponse {
         pub data: Prequalification,
     }
@@ -4395,14 +3709,8 @@ verbatim.
         }
     }
     ///`Product`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Product {
         ///Product name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4419,14 +3727,8 @@ verbatim.
         }
     }
     ///`ProductsPage`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ProductsPage {
         pub products: ::std::vec::Vec<Product>,
     }
@@ -4436,14 +3738,8 @@ verbatim.
         }
     }
     ///`ProductsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ProductsResponse {
         pub data: ProductsPage,
     }
@@ -4456,15 +3752,9 @@ verbatim.
 "Ex. { signed: 1}"). `finalized`, `received`, `canceled` and `returned` are sandbox conventions
 (inferred); a client must accept any other key.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct QuantityByStatus(
         pub ::std::collections::BTreeMap<::std::string::String, u64>,
     );
@@ -4489,14 +3779,8 @@ verbatim.
         }
     }
     ///`ReceiptItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReceiptItem {
         ///How many were picked up; defaults to the number ordered if not present.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4516,18 +3800,9 @@ verbatim.
         }
     }
     ///The SKU received.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReceiptItemSku(::std::string::String);
     impl ::std::ops::Deref for ReceiptItemSku {
         type Target = ::std::string::String;
@@ -4580,14 +3855,8 @@ verbatim.
         }
     }
     ///`RefundItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RefundItem {
         #[serde(
             rename = "itemCredit",
@@ -4611,18 +3880,9 @@ verbatim.
         }
     }
     ///The SKU to credit.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RefundItemSku(::std::string::String);
     impl ::std::ops::Deref for RefundItemSku {
         type Target = ::std::string::String;
@@ -4675,14 +3935,8 @@ verbatim.
         }
     }
     ///`RefundRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RefundRequest {
         pub items: ::std::vec::Vec<RefundItem>,
     }
@@ -4692,14 +3946,8 @@ verbatim.
         }
     }
     ///`RefundResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RefundResponse {
         pub data: RefundResult,
     }
@@ -4709,14 +3957,8 @@ verbatim.
         }
     }
     ///`RefundResult`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RefundResult {
         pub refunded: ::std::vec::Vec<RefundedLine>,
     }
@@ -4726,14 +3968,8 @@ verbatim.
         }
     }
     ///`RefundedLine`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RefundedLine {
         ///The purchase-order line number.
         #[serde(rename = "lineNumber")]
@@ -4747,18 +3983,9 @@ verbatim.
         }
     }
     ///Two-letter ISO 3166-2 state code (e.g. FL).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RegionCode(::std::string::String);
     impl ::std::ops::Deref for RegionCode {
         type Target = ::std::string::String;
@@ -4813,14 +4040,8 @@ verbatim.
         }
     }
     ///`ReturnItemsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReturnItemsResponse {
         pub data: ReturnResult,
     }
@@ -4830,14 +4051,8 @@ verbatim.
         }
     }
     ///`ReturnResult`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReturnResult {
         pub failed: ::std::vec::Vec<SkuCount>,
         pub returned: ::std::vec::Vec<SkuCount>,
@@ -4848,18 +4063,9 @@ verbatim.
         }
     }
     ///ABA routing number, 9 digits.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RoutingNumber(::std::string::String);
     impl ::std::ops::Deref for RoutingNumber {
         type Target = ::std::string::String;
@@ -4914,14 +4120,8 @@ verbatim.
         }
     }
     ///`RoutingNumberValidation`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RoutingNumberValidation {
         ///The bank, when known.
         #[serde(
@@ -4944,14 +4144,8 @@ verbatim.
         }
     }
     ///`RoutingNumberValidationResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RoutingNumberValidationResponse {
         pub data: RoutingNumberValidation,
     }
@@ -4961,14 +4155,8 @@ verbatim.
         }
     }
     ///`SendPasscodeRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SendPasscodeRequest {
         pub transport: PasscodeTransport,
     }
@@ -4978,14 +4166,8 @@ verbatim.
         }
     }
     ///`SendPasscodeResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SendPasscodeResponse {
         pub data: EmptyObject,
         ///The HTTP status, repeated.
@@ -4998,14 +4180,8 @@ verbatim.
         }
     }
     ///`ShipmentItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ShipmentItem {
         ///The carrier (or shipping method, e.g. `ground`).
         pub carrier: ShipmentItemCarrier,
@@ -5042,18 +4218,9 @@ verbatim.
         }
     }
     ///The carrier (or shipping method, e.g. `ground`).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ShipmentItemCarrier(::std::string::String);
     impl ::std::ops::Deref for ShipmentItemCarrier {
         type Target = ::std::string::String;
@@ -5106,18 +4273,9 @@ verbatim.
         }
     }
     ///The SKU shipped.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ShipmentItemSku(::std::string::String);
     impl ::std::ops::Deref for ShipmentItemSku {
         type Target = ::std::string::String;
@@ -5170,15 +4328,8 @@ verbatim.
         }
     }
     ///`Shipping`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Shipping {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cost: ::std::option::Option<Dollars>,
@@ -5198,14 +4349,8 @@ verbatim.
         }
     }
     ///`SignLeaseRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SignLeaseRequest {
         ///IP address of the device the customer signed on.
         #[serde(rename = "ipAddress")]
@@ -5222,18 +4367,9 @@ verbatim.
         }
     }
     ///IP address of the device the customer signed on.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SignLeaseRequestIpAddress(::std::string::String);
     impl ::std::ops::Deref for SignLeaseRequestIpAddress {
         type Target = ::std::string::String;
@@ -5286,14 +4422,8 @@ verbatim.
         }
     }
     ///`SkuCount`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SkuCount {
         ///How many.
         pub quantity: u64,
@@ -5306,14 +4436,8 @@ verbatim.
         }
     }
     ///`SkuQuantity`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SkuQuantity {
         ///How many; all of them when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5327,18 +4451,9 @@ verbatim.
         }
     }
     ///The SKU.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SkuQuantitySku(::std::string::String);
     impl ::std::ops::Deref for SkuQuantitySku {
         type Target = ::std::string::String;
@@ -5391,18 +4506,9 @@ verbatim.
         }
     }
     ///Social Security Number, 9 digits. Secret.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Ssn(::std::string::String);
     impl ::std::ops::Deref for Ssn {
         type Target = ::std::string::String;
@@ -5457,14 +4563,8 @@ verbatim.
         }
     }
     ///`Token`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Token {
         ///A customer token for the `customer-token` header. Secret.
         pub token: ::std::string::String,
@@ -5475,14 +4575,8 @@ verbatim.
         }
     }
     ///`TokenResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TokenResponse {
         pub data: Token,
     }
@@ -5492,14 +4586,8 @@ verbatim.
         }
     }
     ///`Transaction`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Transaction {
         ///Creation time (ISO 8601).
         #[serde(
@@ -5544,14 +4632,8 @@ verbatim.
         }
     }
     ///`TransactionCustomer`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TransactionCustomer {
         ///E-mail address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5577,14 +4659,8 @@ verbatim.
         }
     }
     ///`TransactionItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TransactionItem {
         ///Brand.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5610,14 +4686,8 @@ verbatim.
         }
     }
     ///`TransactionResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TransactionResponse {
         pub data: Transaction,
     }
@@ -5627,14 +4697,8 @@ verbatim.
         }
     }
     ///`TransactionsPage`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TransactionsPage {
         pub meta: PageMeta,
         pub transactions: ::std::vec::Vec<Transaction>,
@@ -5645,14 +4709,8 @@ verbatim.
         }
     }
     ///`TransactionsPageResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TransactionsPageResponse {
         pub data: TransactionsPage,
     }
@@ -5662,14 +4720,8 @@ verbatim.
         }
     }
     ///`User`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct User {
         ///Whether the customer's card is verified (Account Lookup).
         #[serde(
@@ -5734,14 +4786,8 @@ verbatim.
         }
     }
     ///`UserExists`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserExists {
         ///Whether a user with that email exists.
         pub exists: bool,
@@ -5758,14 +4804,8 @@ verbatim.
         }
     }
     ///`UserExistsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserExistsResponse {
         pub data: UserExists,
     }
@@ -5775,14 +4815,8 @@ verbatim.
         }
     }
     ///`UserResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserResponse {
         pub data: User,
     }
@@ -5792,14 +4826,8 @@ verbatim.
         }
     }
     ///`UserTransaction`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserTransaction {
         ///Creation date (ISO 8601).
         #[serde(
@@ -5818,14 +4846,8 @@ verbatim.
         }
     }
     ///`UsersPage`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UsersPage {
         pub meta: PageMeta,
         pub users: ::std::vec::Vec<User>,
@@ -5836,14 +4858,8 @@ verbatim.
         }
     }
     ///`UsersPageResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UsersPageResponse {
         pub data: UsersPage,
     }
@@ -5853,14 +4869,8 @@ verbatim.
         }
     }
     ///`VerificationAnswer`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerificationAnswer {
         ///The chosen answer's id.
         #[serde(rename = "choiceId")]
@@ -5875,18 +4885,9 @@ verbatim.
         }
     }
     ///The chosen answer's id.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerificationAnswerChoiceId(::std::string::String);
     impl ::std::ops::Deref for VerificationAnswerChoiceId {
         type Target = ::std::string::String;
@@ -5939,18 +4940,9 @@ verbatim.
         }
     }
     ///The question id.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerificationAnswerQuestionId(::std::string::String);
     impl ::std::ops::Deref for VerificationAnswerQuestionId {
         type Target = ::std::string::String;
@@ -6004,14 +4996,8 @@ verbatim.
         }
     }
     ///`VerificationChoice`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerificationChoice {
         ///The choice id.
         pub id: ::std::string::String,
@@ -6024,14 +5010,8 @@ verbatim.
         }
     }
     ///`VerificationQuestion`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerificationQuestion {
         pub choices: ::std::vec::Vec<VerificationChoice>,
         ///The question id.
@@ -6045,14 +5025,8 @@ verbatim.
         }
     }
     ///`VerificationQuestions`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerificationQuestions {
         ///The question set id, echoed in Verify Answers.
         pub id: ::std::string::String,
@@ -6064,14 +5038,8 @@ verbatim.
         }
     }
     ///`VerificationQuestionsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerificationQuestionsResponse {
         pub data: VerificationQuestions,
     }
@@ -6081,14 +5049,8 @@ verbatim.
         }
     }
     ///`VerificationResult`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerificationResult {
         ///The new verification status (known values `succeeded`, `failed`, `pending`).
         #[serde(rename = "verificationStatus")]
@@ -6100,14 +5062,8 @@ verbatim.
         }
     }
     ///`VerifyAchRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerifyAchRequest {
         ///Bank account number. Secret.
         #[serde(rename = "accountNumber")]
@@ -6121,18 +5077,9 @@ verbatim.
         }
     }
     ///Bank account number. Secret.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerifyAchRequestAccountNumber(::std::string::String);
     impl ::std::ops::Deref for VerifyAchRequestAccountNumber {
         type Target = ::std::string::String;
@@ -6188,14 +5135,8 @@ verbatim.
         }
     }
     ///`VerifyAchResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerifyAchResponse {
         pub data: AchVerification,
     }
@@ -6205,14 +5146,8 @@ verbatim.
         }
     }
     ///`VerifyAnswersRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerifyAnswersRequest {
         pub answers: ::std::vec::Vec<VerificationAnswer>,
         ///The question set id from Get Verification Questions.
@@ -6224,18 +5159,9 @@ verbatim.
         }
     }
     ///The question set id from Get Verification Questions.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerifyAnswersRequestId(::std::string::String);
     impl ::std::ops::Deref for VerifyAnswersRequestId {
         type Target = ::std::string::String;
@@ -6288,14 +5214,8 @@ verbatim.
         }
     }
     ///`VerifyAnswersResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerifyAnswersResponse {
         pub data: VerificationResult,
     }
@@ -6305,15 +5225,8 @@ verbatim.
         }
     }
     ///`WaterfallSuppressionFlags`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WaterfallSuppressionFlags {
         ///Whether the UOwn waterfall must be skipped.
         #[serde(
