@@ -144,8 +144,11 @@ fn gate_json_schema_derive(attrs: &mut Vec<syn::Attribute>) -> Result<bool> {
         let derives: Punctuated<syn::Path, syn::Token![,]> = attr
             .parse_args_with(Punctuated::parse_terminated)
             .context("a generated #[derive(...)] does not parse")?;
-        let is_json_schema =
-            |path: &syn::Path| path.segments.last().is_some_and(|s| s.ident == "JsonSchema");
+        let is_json_schema = |path: &syn::Path| {
+            path.segments
+                .last()
+                .is_some_and(|s| s.ident == "JsonSchema")
+        };
         if !derives.iter().any(is_json_schema) {
             continue;
         }
