@@ -41,30 +41,30 @@ impl At {
         }
     }
 
-    /// Fewer values are allowed than before.
+    /// Fewer values are allowed than before: breaking for what a client sends.
     fn narrowed(&self, what: String) -> Change {
-        let class = match self.direction {
-            Direction::Request => Class::Breaking,
-            Direction::Response => Class::Additive,
-        };
-        Change::new(
-            class,
-            self.path.clone(),
+        self.judged(
+            Direction::Request,
             format!("{what} ({} narrowed)", self.side()),
         )
     }
 
-    /// More values are allowed than before.
+    /// More values are allowed than before: breaking for what a client reads.
     fn widened(&self, what: String) -> Change {
-        let class = match self.direction {
-            Direction::Request => Class::Additive,
-            Direction::Response => Class::Breaking,
-        };
-        Change::new(
-            class,
-            self.path.clone(),
+        self.judged(
+            Direction::Response,
             format!("{what} ({} widened)", self.side()),
         )
+    }
+
+    /// Breaking when the data travels in the `breaks` direction, additive otherwise.
+    fn judged(&self, breaks: Direction, message: String) -> Change {
+        let class = if self.direction == breaks {
+            Class::Breaking
+        } else {
+            Class::Additive
+        };
+        Change::new(class, self.path.clone(), message)
     }
 
     fn breaking(&self, what: String) -> Change {
