@@ -52,22 +52,50 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Markdown-ish prose: paragraphs on blank lines, `code` spans; everything escaped.
+/// Markdown-ish prose: paragraphs on blank lines, `* ` bullet lists, `code` spans;
+/// everything escaped.
 fn prose(text: &str) -> String {
-    text.split("\n\n")
-        .filter(|p| !p.trim().is_empty())
-        .map(|p| {
-            let mut out = String::new();
-            for (i, part) in escape(p.trim()).split('`').enumerate() {
-                if i % 2 == 1 {
-                    let _ = write!(out, "<code>{part}</code>");
-                } else {
-                    out.push_str(part);
+    let mut out = String::new();
+    for paragraph in text.split("\n\n").filter(|p| !p.trim().is_empty()) {
+        // A line starting with `* ` begins an item; other lines continue the current one.
+        let mut blocks: Vec<(bool, String)> = Vec::new();
+        for line in paragraph.trim().lines().map(str::trim) {
+            match (line.strip_prefix("* "), blocks.last_mut()) {
+                (Some(item), _) => blocks.push((true, item.to_string())),
+                (None, Some((_, current))) => {
+                    current.push(' ');
+                    current.push_str(line);
                 }
+                (None, None) => blocks.push((false, line.to_string())),
             }
-            format!("<p>{out}</p>")
-        })
-        .collect()
+        }
+        let mut in_list = false;
+        for (is_item, text) in blocks {
+            if is_item != in_list {
+                out.push_str(if is_item { "<ul>" } else { "</ul>" });
+                in_list = is_item;
+            }
+            let tag = if is_item { "li" } else { "p" };
+            let _ = write!(out, "<{tag}>{}</{tag}>", inline(&text));
+        }
+        if in_list {
+            out.push_str("</ul>");
+        }
+    }
+    out
+}
+
+/// Escapes a line and turns `code` spans into `<code>`.
+fn inline(text: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in escape(text).split('`').enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<code>{part}</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
 }
 
 fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
@@ -392,6 +420,14 @@ mod tests {
         assert_eq!(
             prose("a <b> & `x-y`\n\nnext"),
             "<p>a &lt;b&gt; &amp; <code>x-y</code></p><p>next</p>"
+        );
+    }
+
+    #[test]
+    fn bullet_lists_become_lists() {
+        assert_eq!(
+            prose("Credentials:\n* the API key;\n  continued\n* a token."),
+            "<p>Credentials:</p><ul><li>the API key; continued</li><li>a token.</li></ul>"
         );
     }
 
