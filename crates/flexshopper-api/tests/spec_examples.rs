@@ -14,6 +14,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use flexshopper_api::registry::{TYPE_NAMES, json_schema, roundtrip};
+use flexshopper_conformance::spec::to_json_schema;
 use jsonschema::{Draft, Validator};
 use serde_json::{Value, json};
 
@@ -246,57 +247,6 @@ fn type_name(component: &str) -> &'static str {
     match matches.as_slice() {
         [name] => name,
         other => panic!("component schema {component} maps to generated types {other:?}"),
-    }
-}
-
-/// Converts an OpenAPI 3.0 schema to JSON Schema draft 7 in place: `nullable`
-/// becomes a `null` alternative and boolean exclusive bounds become numeric ones.
-/// Other OpenAPI-only keywords (`example`, `discriminator`, `x-*`) are annotations
-/// a validator ignores.
-fn to_json_schema(schema: &mut Value) {
-    let Some(map) = schema.as_object_mut() else {
-        return;
-    };
-    for key in ["items", "additionalProperties", "not"] {
-        if let Some(child) = map.get_mut(key) {
-            to_json_schema(child);
-        }
-    }
-    for key in ["allOf", "anyOf", "oneOf"] {
-        for child in map
-            .get_mut(key)
-            .and_then(Value::as_array_mut)
-            .into_iter()
-            .flatten()
-        {
-            to_json_schema(child);
-        }
-    }
-    for child in map
-        .get_mut("properties")
-        .and_then(Value::as_object_mut)
-        .into_iter()
-        .flat_map(|p| p.values_mut())
-    {
-        to_json_schema(child);
-    }
-    for (exclusive, bound) in [
-        ("exclusiveMinimum", "minimum"),
-        ("exclusiveMaximum", "maximum"),
-    ] {
-        if let Some(Value::Bool(is_exclusive)) = map.get(exclusive).cloned() {
-            map.remove(exclusive);
-            if let Some(limit) = map.remove(bound) {
-                map.insert(
-                    (if is_exclusive { exclusive } else { bound }).to_owned(),
-                    limit,
-                );
-            }
-        }
-    }
-    if map.remove("nullable") == Some(Value::Bool(true)) {
-        let inner = std::mem::take(schema);
-        *schema = json!({"anyOf": [inner, {"type": "null"}]});
     }
 }
 

@@ -75,6 +75,28 @@ pub enum Command {
     Waterfall(WaterfallCmd),
     /// Run the FlexShopper simulator (same options as flexshopper-sandbox).
     Sandbox(flexshopper_sandbox::cli::SandboxArgs),
+    /// Run an example shop that uses the Payment Plugin (FlexSDK) against an embedded sandbox.
+    PluginDemo(PluginDemoArgs),
+    /// Check a FlexShopper server against the spec: the documented journey, every response validated (exit 1 on a violation).
+    Conformance(crate::conformance::ConformanceArgs),
+    /// A validating proxy in front of a FlexShopper server that writes redacted request/response fixtures.
+    Record(crate::conformance::RecordArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PluginDemoArgs {
+    /// The shop's address.
+    #[arg(long, default_value = "127.0.0.1:8081")]
+    pub listen: std::net::SocketAddr,
+    /// The embedded sandbox's address (serves /sdk/js and /v3).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub sandbox_listen: std::net::SocketAddr,
+    /// The authorization key the page loads the SDK with.
+    #[arg(long, default_value = "demo-auth-key")]
+    pub auth_key: String,
+    /// The merchant's API key (used by the shop's /validate-order only).
+    #[arg(long, default_value = "demo-api-key")]
+    pub api_key: String,
 }
 
 /// The steps of the journey, in order; `--stop-after` names one.

@@ -12,6 +12,10 @@ pub enum CliError {
     /// The API, the transport or the workflow failed.
     #[error(transparent)]
     Api(#[from] flexshopper::Error),
+    /// The command's output already says what went wrong (e.g. the conformance report);
+    /// exits 1.
+    #[error("{0}")]
+    Reported(String),
     /// A local I/O problem (e.g. writing the contract file).
     #[error("{context}: {source}")]
     Io {
@@ -41,7 +45,7 @@ impl CliError {
         match self {
             CliError::Usage { .. } => ExitCode::from(2),
             CliError::Api(flexshopper::Error::Validation(_)) => ExitCode::from(2),
-            CliError::Api(_) | CliError::Io { .. } => ExitCode::from(1),
+            CliError::Api(_) | CliError::Io { .. } | CliError::Reported(_) => ExitCode::from(1),
         }
     }
 
@@ -60,6 +64,9 @@ impl CliError {
             }),
             CliError::Io { .. } => {
                 serde_json::json!({"ok": false, "kind": "io", "message": self.to_string()})
+            }
+            CliError::Reported(message) => {
+                serde_json::json!({"ok": false, "kind": "reported", "message": message})
             }
         }
     }

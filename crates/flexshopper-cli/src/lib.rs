@@ -2,10 +2,12 @@
 //! `flexshopper` crate and renders the results. No business logic lives here.
 
 pub mod args;
+pub mod conformance;
 pub mod error;
 mod input;
 mod journey;
 mod ops;
+pub mod plugin_demo;
 mod progress;
 mod render;
 mod target;
@@ -26,6 +28,12 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                     source: std::io::Error::other(e.to_string()),
                 })
         }
+        Command::PluginDemo(args) => plugin_demo::run(args).await.map_err(|e| CliError::Io {
+            context: "running the plugin demo".into(),
+            source: e,
+        }),
+        Command::Conformance(args) => conformance::probe(&cli.global, args).await,
+        Command::Record(args) => conformance::record(&cli.global, args).await,
         Command::LeaseFlow(args) => {
             let target = target::resolve(&cli.global).await?;
             journey::run(&target.client, &target.description, args, json).await

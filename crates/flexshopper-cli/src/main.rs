@@ -15,12 +15,12 @@ async fn main() -> ExitCode {
     match flexshopper_cli::run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            if json {
+            if json && !matches!(e, flexshopper_cli::error::CliError::Reported(_)) {
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&e.to_json()).unwrap_or_default()
                 );
-            } else {
+            } else if !json {
                 eprintln!("error: {e}");
             }
             e.exit_code()

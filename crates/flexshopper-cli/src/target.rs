@@ -57,12 +57,7 @@ fn remote(environment: Environment, key: &str) -> Result<Target, CliError> {
 /// Starts the simulator in-process. A key in the environment is not used here: without
 /// `--env`/`--base-url` nothing leaves this machine.
 async fn embedded(key_was_set: bool) -> Result<Target, CliError> {
-    let sandbox = Sandbox::start(SandboxConfig::new())
-        .await
-        .map_err(|source| CliError::Io {
-            context: "starting the embedded sandbox".into(),
-            source,
-        })?;
+    let sandbox = start_sandbox().await?;
     let mut description = format!(
         "embedded sandbox at {} (a local FlexShopper simulator; no credentials needed)",
         sandbox.base_url()
@@ -80,4 +75,14 @@ async fn embedded(key_was_set: bool) -> Result<Target, CliError> {
         embedded: true,
         _sandbox: Some(sandbox),
     })
+}
+
+/// Starts an in-process sandbox (any API key accepted, each its own merchant).
+pub(crate) async fn start_sandbox() -> Result<Sandbox, CliError> {
+    Sandbox::start(SandboxConfig::new())
+        .await
+        .map_err(|source| CliError::Io {
+            context: "starting the embedded sandbox".into(),
+            source,
+        })
 }

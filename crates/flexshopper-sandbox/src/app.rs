@@ -21,6 +21,7 @@ pub struct Shared {
     pub store: Mutex<Store>,
     pub journal: Mutex<Journal>,
     pub faults: Mutex<Faults>,
+    pub sdk: Mutex<crate::flexsdk::SdkState>,
 }
 
 #[derive(Debug, Clone)]
@@ -34,10 +35,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl AppState {
     pub fn new(config: SandboxConfig) -> Self {
         AppState(Arc::new(Shared {
-            config,
             store: Mutex::new(Store::default()),
             journal: Mutex::new(Journal::default()),
             faults: Mutex::new(Faults::default()),
+            sdk: Mutex::new(crate::flexsdk::SdkState::new(&config.auth_keys)),
+            config,
         }))
     }
     pub fn store(&self) -> MutexGuard<'_, Store> {
@@ -48,6 +50,9 @@ impl AppState {
     }
     pub fn faults(&self) -> MutexGuard<'_, Faults> {
         lock(&self.0.faults)
+    }
+    pub fn sdk(&self) -> MutexGuard<'_, crate::flexsdk::SdkState> {
+        lock(&self.0.sdk)
     }
     pub fn token_ttl(&self) -> chrono::Duration {
         chrono::Duration::from_std(self.0.config.token_ttl).unwrap_or(chrono::Duration::hours(1))

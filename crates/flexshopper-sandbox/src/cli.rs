@@ -18,6 +18,20 @@ pub struct SandboxArgs {
     /// Customer token lifetime in seconds, on the sandbox clock.
     #[arg(long, default_value_t = 3600)]
     pub token_ttl_secs: u64,
+    /// Bind a FlexSDK authorization key to a merchant's API key, `AUTH_KEY=API_KEY`
+    /// (repeatable): `/sdk/js?authKey=AUTH_KEY` then creates that merchant's transactions.
+    #[arg(long = "auth-key", value_name = "AUTH_KEY=API_KEY", value_parser = parse_auth_key)]
+    pub auth_keys: Vec<(String, String)>,
+}
+
+/// `AUTH_KEY=API_KEY`, both non-empty.
+fn parse_auth_key(raw: &str) -> Result<(String, String), String> {
+    match raw.split_once('=') {
+        Some((auth, api)) if !auth.trim().is_empty() && !api.trim().is_empty() => {
+            Ok((auth.trim().to_owned(), api.trim().to_owned()))
+        }
+        _ => Err("expected AUTH_KEY=API_KEY, both non-empty".to_owned()),
+    }
 }
 
 impl SandboxArgs {
@@ -27,6 +41,9 @@ impl SandboxArgs {
             .token_ttl(Duration::from_secs(self.token_ttl_secs));
         for key in &self.api_keys {
             config = config.api_key(key.clone());
+        }
+        for (auth, api) in &self.auth_keys {
+            config = config.auth_key(auth.clone(), api.clone());
         }
         config
     }

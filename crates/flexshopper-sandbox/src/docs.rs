@@ -12,7 +12,7 @@ use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use serde_json::{Map, Value};
 
-use crate::contract::SPEC;
+use flexshopper_conformance::spec::EMBEDDED_SPEC as SPEC;
 
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",

@@ -22,6 +22,7 @@ pub mod contract;
 mod docs;
 pub mod error;
 pub mod faults;
+pub mod flexsdk;
 pub mod journal;
 pub mod ops;
 pub mod scenarios;
@@ -71,6 +72,7 @@ pub fn router(config: SandboxConfig) -> Router {
         .merge(v3)
         .merge(admin::routes())
         .merge(docs::routes())
+        .merge(flexsdk::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

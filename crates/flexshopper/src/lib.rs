@@ -33,7 +33,8 @@
 //!
 //! Modules: [`client`] (configuration), [`error`], [`retry`], [`secret`], [`money`],
 //! [`validate`], [`session`] and [`customer`], [`decision`], [`lease`] (typestate),
-//! [`fulfilment`], [`paging`], [`merchant`], [`plugin`]. Tracing: every operation is
+//! [`fulfilment`], [`paging`], [`merchant`], [`plugin`] and [`flexsdk`] (the Payment
+//! Plugin's browser contract). Tracing: every operation is
 //! one `flexshopper` span with `operation`, `attempt`, `status` and `latency_ms`.
 
 #![warn(missing_docs)]
@@ -42,6 +43,7 @@ pub mod client;
 pub mod customer;
 pub mod decision;
 pub mod error;
+pub mod flexsdk;
 pub mod fulfilment;
 pub mod lease;
 pub mod merchant;

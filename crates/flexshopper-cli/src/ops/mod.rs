@@ -118,6 +118,10 @@ pub async fn run(ctx: &Ctx<'_>, command: Command) -> Result<(), CliError> {
         Command::Products(c) => merchant::products(ctx, c).await,
         Command::Legacy(c) => other::legacy(ctx, c).await,
         Command::Waterfall(c) => other::waterfall(ctx, c).await,
-        Command::LeaseFlow(_) | Command::Sandbox(_) => unreachable!("dispatched in lib.rs"),
+        Command::LeaseFlow(_)
+        | Command::Sandbox(_)
+        | Command::PluginDemo(_)
+        | Command::Conformance(_)
+        | Command::Record(_) => unreachable!("dispatched in lib.rs"),
     }
 }

@@ -150,6 +150,9 @@ async fn auth_code(
     let mut store = s.store();
     store.merchant(&m.id).user(&user_id)?;
     let code = store.next_id("auth-code", 43);
+    drop(store);
+    // FlexSDK: the code opens the payment modal signed in as this customer.
+    s.sdk().remember_auth_code(&code, &m.id, &user_id);
     Ok(Json(types::AuthCodeResponse { code }))
 }
 
