@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow, bail, ensure};
 use progenitor::{CrateVers, GenerationSettings, Generator, InterfaceStyle, TagStyle};
 
 use crate::registry;
@@ -43,8 +43,13 @@ fn render(spec: &SpecFile) -> Result<Vec<Output>> {
     let openapi = spec.openapi(&text)?;
     let header = header(&spec.display);
 
-    let client_file = syn::parse2(generate_tokens(&openapi)?)
+    let mut client_file: syn::File = syn::parse2(generate_tokens(&openapi)?)
         .context("progenitor produced tokens that do not parse as a Rust file")?;
+    let gated = schemars_behind_feature(&mut client_file.items)?;
+    ensure!(
+        gated > 0,
+        "no generated type derives schemars::JsonSchema; check settings()"
+    );
     let client = format!("{header}{}", prettyplease::unparse(&client_file));
     ensure_rust_types_applied(&spec.json(&text)?, &client)?;
 
@@ -82,7 +87,9 @@ fn settings() -> GenerationSettings {
         .with_tag(TagStyle::Merged)
         // BTreeMap keeps map serialisation order (and so snapshots) deterministic.
         .with_map_type("::std::collections::BTreeMap")
-        // JsonSchema lets the registry publish each type's schema.
+        // JsonSchema lets the registry publish each type's schema. It is put behind the
+        // crate's `schemars` feature afterwards (schemars_behind_feature): apps and the
+        // CLI build without it, the snapshot tests enable it.
         .with_derive("schemars::JsonSchema")
         .with_derive("PartialEq")
         // Lets `x-rust-type: {crate: rust_decimal, …}` in the spec (the Dollars schema)
@@ -102,6 +109,57 @@ fn generate_tokens(openapi: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStr
              listed in shared/reference/progenitor-0.15.md §3"
         ),
     }
+}
+
+/// Moves `schemars::JsonSchema` out of every generated `#[derive(...)]` into
+/// `#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]`, in `mod types`
+/// and below. Deriving JSON Schemas for every wire type is a large share of the
+/// crate's compile time, and only the registry's `json_schema` (tests, schema
+/// publishing) needs it. Returns how many types were gated.
+fn schemars_behind_feature(items: &mut [syn::Item]) -> Result<usize> {
+    let mut gated = 0;
+    for item in items {
+        let attrs = match item {
+            syn::Item::Mod(module) => {
+                if let Some((_, inner)) = &mut module.content {
+                    gated += schemars_behind_feature(inner)?;
+                }
+                continue;
+            }
+            syn::Item::Struct(item) => &mut item.attrs,
+            syn::Item::Enum(item) => &mut item.attrs,
+            _ => continue,
+        };
+        gated += usize::from(gate_json_schema_derive(attrs)?);
+    }
+    Ok(gated)
+}
+
+fn gate_json_schema_derive(attrs: &mut Vec<syn::Attribute>) -> Result<bool> {
+    use syn::punctuated::Punctuated;
+    for attr in attrs.iter_mut() {
+        if !attr.path().is_ident("derive") {
+            continue;
+        }
+        let derives: Punctuated<syn::Path, syn::Token![,]> = attr
+            .parse_args_with(Punctuated::parse_terminated)
+            .context("a generated #[derive(...)] does not parse")?;
+        let is_json_schema = |path: &syn::Path| {
+            path.segments
+                .last()
+                .is_some_and(|s| s.ident == "JsonSchema")
+        };
+        if !derives.iter().any(is_json_schema) {
+            continue;
+        }
+        let kept = derives.iter().filter(|path| !is_json_schema(path));
+        *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+        attrs.push(syn::parse_quote!(
+            #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+        ));
+        return Ok(true);
+    }
+    Ok(false)
 }
 
 /// typify silently falls back to generating its own type when an `x-rust-type`

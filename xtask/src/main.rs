@@ -11,6 +11,7 @@ mod lint;
 mod provenance;
 mod registry;
 mod spec;
+mod spec_diff;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -47,6 +48,22 @@ enum Command {
         #[arg(long, default_value = DEFAULT_SPEC)]
         spec: PathBuf,
     },
+    /// Compare the spec at a git revision with the working tree's: one line per change,
+    /// classified breaking, additive or docs. Exits 1 when anything is breaking.
+    SpecDiff {
+        /// The git revision to compare against (`HEAD~1`, `origin/main`, a commit).
+        #[arg(long)]
+        base: String,
+        /// Compare with the spec at this revision instead of the working tree's.
+        #[arg(long)]
+        head: Option<String>,
+        /// text (one line per change), markdown (a table for spec/CHANGELOG.md) or json.
+        #[arg(long, value_enum, default_value = "text")]
+        format: spec_diff::Format,
+        /// The OpenAPI document (relative to the workspace root, also inside GIT_REF).
+        #[arg(long, default_value = DEFAULT_SPEC)]
+        spec: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -59,6 +76,12 @@ fn main() -> ExitCode {
             spec,
         } => generate::run(&root, &spec, check, verbose),
         Command::LintSpec { spec } => lint::run(&root, &spec),
+        Command::SpecDiff {
+            base,
+            head,
+            format,
+            spec,
+        } => spec_diff::run(&root, &spec, &base, head.as_deref(), format),
     };
     match outcome {
         Ok(code) => code,

@@ -42,6 +42,7 @@ pub fn render(names: &[String]) -> TokenStream {
         //! A by-name index over [`crate::types`]: every generated wire type, its JSON
         //! Schema, and a JSON round trip through it.
 
+        #[cfg(feature = "schemars")]
         use crate::schema::root_schema_for;
         use crate::types;
 
@@ -49,7 +50,9 @@ pub fn render(names: &[String]) -> TokenStream {
         pub const TYPE_NAMES: &[&str] = &[#(#names),*];
 
         /// The JSON Schema (draft-07, derived by schemars, money as numbers) of the
-        /// type called `name`, or `None` if no generated type has that name.
+        /// type called `name`, or `None` if no generated type has that name. Needs the
+        /// `schemars` feature (the snapshot tests enable it).
+        #[cfg(feature = "schemars")]
         pub fn json_schema(name: &str) -> Option<schemars::schema::RootSchema> {
             let schema = match name {
                 #(#names => root_schema_for::<types::#idents>(),)*

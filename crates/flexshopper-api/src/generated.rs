@@ -8,14 +8,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`AccountLookupRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountLookupRequest {
         #[serde(rename = "mobilePhone")]
         pub mobile_phone: PhoneNumber,
@@ -27,14 +21,8 @@ pub mod types {
         }
     }
     ///A bank account for ACH payments. Secret.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AchAccount {
         ///Bank account number, 4 to 17 digits. Secret.
         pub account: AchAccountAccount,
@@ -48,18 +36,9 @@ pub mod types {
         }
     }
     ///Bank account number, 4 to 17 digits. Secret.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AchAccountAccount(::std::string::String);
     impl ::std::ops::Deref for AchAccountAccount {
         type Target = ::std::string::String;
@@ -114,14 +93,8 @@ pub mod types {
         }
     }
     ///`AchVerification`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AchVerification {
         ///The verification provider's (Giact) response code.
         #[serde(
@@ -138,14 +111,8 @@ pub mod types {
         }
     }
     ///Exactly one of `ach` and `token`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AddPaymentMethodRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ach: ::std::option::Option<AchAccount>,
@@ -162,18 +129,9 @@ pub mod types {
         }
     }
     ///A label for the payment method.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AddPaymentMethodRequestLabel(::std::string::String);
     impl ::std::ops::Deref for AddPaymentMethodRequestLabel {
         type Target = ::std::string::String;
@@ -227,15 +185,8 @@ pub mod types {
         }
     }
     ///Additional retailer data.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AdditionalData {
         ///Synchrony ID (3.0, seed 001); "Common Application Key" (legacy).
         #[serde(
@@ -266,14 +217,8 @@ pub mod types {
         }
     }
     ///`Agreement`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Agreement {
         /**"Total amount required to pay off the agreement early." Whether it is in dollars or cents is not
 documented (unverified), as for `estimatedOwnership`. Typed as a plain number so either reading decodes.
@@ -312,15 +257,8 @@ reading decodes.
         }
     }
     ///`AgreementItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AgreementItem {
         ///What the item is.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -356,14 +294,8 @@ reading decodes.
         }
     }
     ///`AgreementsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AgreementsResponse {
         pub data: ::std::vec::Vec<Agreement>,
     }
@@ -373,14 +305,8 @@ reading decodes.
         }
     }
     ///A lease-to-own application. Contains secrets (SSN, bank account).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ApplicationRequest {
         #[serde(
             rename = "additionalData",
@@ -468,18 +394,9 @@ reading decodes.
         }
     }
     ///City.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ApplicationRequestCity(::std::string::String);
     impl ::std::ops::Deref for ApplicationRequestCity {
         type Target = ::std::string::String;
@@ -532,18 +449,9 @@ reading decodes.
         }
     }
     ///ISO 3166-1 alpha-2 country code (US).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ApplicationRequestCountry(::std::string::String);
     impl ::std::ops::Deref for ApplicationRequestCountry {
         type Target = ::std::string::String;
@@ -598,18 +506,9 @@ reading decodes.
         }
     }
     ///First line of the address.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ApplicationRequestStreet1(::std::string::String);
     impl ::std::ops::Deref for ApplicationRequestStreet1 {
         type Target = ::std::string::String;
@@ -662,14 +561,8 @@ reading decodes.
         }
     }
     ///`AuthCodeResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AuthCodeResponse {
         ///A temporary auth code for the Payment Plugin modal. Secret.
         pub code: ::std::string::String,
@@ -680,14 +573,8 @@ reading decodes.
         }
     }
     ///The applicant's bank account. Secret.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BankAccount {
         ///Bank account number. Secret.
         pub account: BankAccountAccount,
@@ -701,18 +588,9 @@ reading decodes.
         }
     }
     ///Bank account number. Secret.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BankAccountAccount(::std::string::String);
     impl ::std::ops::Deref for BankAccountAccount {
         type Target = ::std::string::String;
@@ -777,9 +655,9 @@ reading decodes.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum BankAccountType {
         #[serde(rename = "checking")]
         Checking,
@@ -823,14 +701,8 @@ reading decodes.
         }
     }
     ///`CancelItemsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CancelItemsResponse {
         pub data: CancelResult,
     }
@@ -840,14 +712,8 @@ reading decodes.
         }
     }
     ///`CancelResult`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CancelResult {
         pub canceled: ::std::vec::Vec<SkuCount>,
         pub failed: ::std::vec::Vec<SkuCount>,
@@ -868,9 +734,9 @@ reading decodes.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum CardGateway {
         #[serde(rename = "clover")]
         Clover,
@@ -914,15 +780,8 @@ reading decodes.
         }
     }
     ///A tokenized card (`cardInformation[]` of Apply for Spending Limit, seed 001; meanings undocumented).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CardInformation {
         ///The card brand (undocumented values).
         #[serde(
@@ -963,14 +822,8 @@ reading decodes.
         }
     }
     ///A card tokenized in the browser; card numbers are never sent.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CardToken {
         #[serde(rename = "billingZip")]
         pub billing_zip: PostalCode,
@@ -1002,18 +855,9 @@ reading decodes.
         }
     }
     ///Card expiration, YYYY-MM.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CardTokenExpirationDate(::std::string::String);
     impl ::std::ops::Deref for CardTokenExpirationDate {
         type Target = ::std::string::String;
@@ -1068,18 +912,9 @@ reading decodes.
         }
     }
     ///First six digits of the card.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CardTokenFirstSix(::std::string::String);
     impl ::std::ops::Deref for CardTokenFirstSix {
         type Target = ::std::string::String;
@@ -1134,18 +969,9 @@ reading decodes.
         }
     }
     ///Last four digits of the card.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CardTokenLastFour(::std::string::String);
     impl ::std::ops::Deref for CardTokenLastFour {
         type Target = ::std::string::String;
@@ -1200,15 +1026,8 @@ reading decodes.
         }
     }
     ///A gateway token of a card (`cardInformation[].tokens[]`, seed 001).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CardTokenRef {
         ///The tokenizing gateway.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1223,15 +1042,9 @@ reading decodes.
         }
     }
     ///A LoanPaymentPro token, or one token per gateway.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum CardTokenValue {
         String(::std::string::String),
         Array(::std::vec::Vec<GatewayToken>),
@@ -1252,9 +1065,9 @@ reading decodes.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum CardType {
         #[serde(rename = "american-express")]
         AmericanExpress,
@@ -1306,15 +1119,9 @@ reading decodes.
         }
     }
     ///An amount of money in US cents (e.g. 3795 is $37.95).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Cents(pub i64);
     impl ::std::ops::Deref for Cents {
         type Target = i64;
@@ -1356,14 +1163,8 @@ reading decodes.
         }
     }
     ///`CheckoutCustomer`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CheckoutCustomer {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<PostalAddress>,
@@ -1384,18 +1185,9 @@ reading decodes.
         }
     }
     ///First name.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CheckoutCustomerFirstName(::std::string::String);
     impl ::std::ops::Deref for CheckoutCustomerFirstName {
         type Target = ::std::string::String;
@@ -1448,18 +1240,9 @@ reading decodes.
         }
     }
     ///Last name.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CheckoutCustomerLastName(::std::string::String);
     impl ::std::ops::Deref for CheckoutCustomerLastName {
         type Target = ::std::string::String;
@@ -1512,15 +1295,8 @@ reading decodes.
         }
     }
     ///`CheckoutPhones`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CheckoutPhones {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub home: ::std::option::Option<PhoneNumber>,
@@ -1533,14 +1309,8 @@ reading decodes.
         }
     }
     ///`CheckoutRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CheckoutRequest {
         ///Coupon code for discounts.
         #[serde(
@@ -1565,18 +1335,9 @@ reading decodes.
         }
     }
     ///The merchant's unique id for this transaction.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CheckoutRequestTransactionId(::std::string::String);
     impl ::std::ops::Deref for CheckoutRequestTransactionId {
         type Target = ::std::string::String;
@@ -1630,14 +1391,8 @@ reading decodes.
         }
     }
     ///`CheckoutResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CheckoutResponse {
         pub data: CheckoutSession,
     }
@@ -1647,14 +1402,8 @@ reading decodes.
         }
     }
     ///`CheckoutSession`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CheckoutSession {
         ///The checkout id.
         pub id: ::std::string::String,
@@ -1668,14 +1417,8 @@ reading decodes.
         }
     }
     ///`ChildKeyResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ChildKeyResponse {
         ///A one-time LoanPaymentPro key for tokenizing a card. Secret.
         #[serde(rename = "childKey")]
@@ -1690,14 +1433,8 @@ reading decodes.
         }
     }
     ///`CloverPkmsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CloverPkmsResponse {
         ///The Clover PKMS tokenization key.
         pub data: ::std::string::String,
@@ -1710,15 +1447,9 @@ reading decodes.
     /**A payment to collect. `amount` is in dollars: the page gives no unit, and the API Requests page says "All
 monetary values included in the request (prices, costs, etc.) are displayed as dollars".
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CollectPaymentRequest {
         pub amount: Dollars,
         ///The collector's id.
@@ -1737,18 +1468,9 @@ monetary values included in the request (prices, costs, etc.) are displayed as d
         }
     }
     ///The payment method to charge.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CollectPaymentRequestPaymentMethodId(::std::string::String);
     impl ::std::ops::Deref for CollectPaymentRequestPaymentMethodId {
         type Target = ::std::string::String;
@@ -1803,14 +1525,8 @@ monetary values included in the request (prices, costs, etc.) are displayed as d
         }
     }
     ///`CollectPaymentResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CollectPaymentResponse {
         pub data: ::std::vec::Vec<PaymentResult>,
     }
@@ -1820,15 +1536,9 @@ monetary values included in the request (prices, costs, etc.) are displayed as d
         }
     }
     ///What the customer picked up; at least one item, as for Confirm Shipment.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConfirmReceiptRequest {
         pub items: ::std::vec::Vec<ReceiptItem>,
     }
@@ -1840,16 +1550,9 @@ monetary values included in the request (prices, costs, etc.) are displayed as d
     /**What shipped. Without `items` the entire transaction is marked as shipped (documented); an empty list is
 refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConfirmShipmentRequest {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub items: ::std::vec::Vec<ShipmentItem>,
@@ -1860,14 +1563,8 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///`CreateLeaseRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateLeaseRequest {
         pub items: ::std::vec::Vec<LeaseItem>,
         ///The merchant's order id.
@@ -1898,18 +1595,9 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///The merchant's unique id for this transaction.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateLeaseRequestTransactionId(::std::string::String);
     impl ::std::ops::Deref for CreateLeaseRequestTransactionId {
         type Target = ::std::string::String;
@@ -1964,14 +1652,8 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///`CreateLeaseResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateLeaseResponse {
         pub data: LeaseTerms,
     }
@@ -1981,14 +1663,8 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///`CreateUserRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateUserRequest {
         ///The customer's e-mail address (their login).
         pub email: ::std::string::String,
@@ -2016,18 +1692,9 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///The customer's first name.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateUserRequestFirstName(::std::string::String);
     impl ::std::ops::Deref for CreateUserRequestFirstName {
         type Target = ::std::string::String;
@@ -2080,18 +1747,9 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///The customer's last name.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateUserRequestLastName(::std::string::String);
     impl ::std::ops::Deref for CreateUserRequestLastName {
         type Target = ::std::string::String;
@@ -2144,14 +1802,8 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///`CreateUserResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateUserResponse {
         pub data: CreatedUser,
     }
@@ -2161,14 +1813,8 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///`CreatedUser`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreatedUser {
         ///A customer token for the new user. Secret.
         pub token: ::std::string::String,
@@ -2182,15 +1828,8 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///A lease-to-own decision and the spending it allows (amounts in dollars).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Decision {
         ///The application id.
         #[serde(
@@ -2256,15 +1895,8 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///`DeepUserExists`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DeepUserExists {
         ///The user found has this address.
         #[serde(
@@ -2291,14 +1923,8 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///`DeepUserExistsRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DeepUserExistsRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<PostalAddress>,
@@ -2313,14 +1939,8 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///`DeepUserExistsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DeepUserExistsResponse {
         pub data: DeepUserExists,
     }
@@ -2330,15 +1950,9 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///An amount of money in US dollars, as a decimal number (e.g. 120.34); never negative, at most one billion (flexshopper-sandbox's bound).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Dollars(pub ::rust_decimal::Decimal);
     impl ::std::ops::Deref for Dollars {
         type Target = ::rust_decimal::Decimal;
@@ -2357,15 +1971,8 @@ refused with 400 ("items" must contain at least 1 items, FlexShopper's server).
         }
     }
     ///`EmploymentInformation`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EmploymentInformation {
         /**"timestamp when last pay date" (seed 001). The format is not documented (unverified): send an ISO 8601
 date (YYYY-MM-DD) or date-time.
@@ -2405,14 +2012,8 @@ date (YYYY-MM-DD) or date-time.
         }
     }
     ///`EmptyDataResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EmptyDataResponse {
         pub data: EmptyObject,
     }
@@ -2422,15 +2023,9 @@ date (YYYY-MM-DD) or date-time.
         }
     }
     ///An object with no documented fields.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EmptyObject(
         pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     );
@@ -2463,15 +2058,9 @@ documents describe the situation; the code or status is this project's name for 
 flexshopper-sandbox simulator sends it, for its own bookkeeping). Codes not listed may appear: keep them
 verbatim.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ErrorCode {
         String(::std::string::String),
         Integer(i64),
@@ -2490,15 +2079,8 @@ verbatim.
         }
     }
     ///The documented error envelope's content.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ErrorDetail {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<ErrorCode>,
@@ -2524,15 +2106,8 @@ verbatim.
 `{"message"}` (e.g. 401 "No API key found in request") and the request validator's
 `{"statusCode","message"}`.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ErrorResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<ErrorDetail>,
@@ -2552,14 +2127,8 @@ verbatim.
         }
     }
     ///`FinalizeResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FinalizeResponse {
         pub data: FinalizedTransaction,
     }
@@ -2569,14 +2138,8 @@ verbatim.
         }
     }
     ///`FinalizedTransaction`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FinalizedTransaction {
         ///The lease number.
         #[serde(rename = "leaseNumber")]
@@ -2597,15 +2160,8 @@ verbatim.
         }
     }
     ///One fraud check result (`fraudCheck[]` of Apply for Spending Limit, seed 001; meanings undocumented).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FraudCheck {
         ///The fraud check provider.
         #[serde(
@@ -2626,14 +2182,8 @@ verbatim.
         }
     }
     ///`GatewayToken`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GatewayToken {
         pub name: CardGateway,
         ///The card token issued by that gateway.
@@ -2655,9 +2205,9 @@ verbatim.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum Gender {
         #[serde(rename = "male")]
         Male,
@@ -2711,9 +2261,9 @@ verbatim.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ItemCondition {
         #[serde(rename = "new")]
         New,
@@ -2763,16 +2313,9 @@ verbatim.
     /**Items to act on; every item when `items` is absent or empty. Unknown keys are refused (400 naming the
 field): a misspelled `items` must not act on every unit (this project's rule, `inferred`).
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ItemSelection {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub items: ::std::vec::Vec<SkuQuantity>,
@@ -2783,14 +2326,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`LeaseItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LeaseItem {
         ///Brand.
         pub brand: LeaseItemBrand,
@@ -2827,18 +2364,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///Brand.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LeaseItemBrand(::std::string::String);
     impl ::std::ops::Deref for LeaseItemBrand {
         type Target = ::std::string::String;
@@ -2891,18 +2419,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///What the item is.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LeaseItemDescription(::std::string::String);
     impl ::std::ops::Deref for LeaseItemDescription {
         type Target = ::std::string::String;
@@ -2955,18 +2474,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///The merchant's SKU.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LeaseItemSku(::std::string::String);
     impl ::std::ops::Deref for LeaseItemSku {
         type Target = ::std::string::String;
@@ -3019,14 +2529,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`LeaseRef`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LeaseRef {
         ///The lease id.
         pub id: ::std::string::String,
@@ -3039,14 +2543,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`LeaseResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LeaseResponse {
         pub data: LeaseTerms,
     }
@@ -3056,14 +2554,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`LeaseSettings`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LeaseSettings {
         #[serde(rename = "minimumOrderValue")]
         pub minimum_order_value: Dollars,
@@ -3074,14 +2566,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`LeaseSettingsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LeaseSettingsResponse {
         pub data: LeaseSettings,
     }
@@ -3091,14 +2577,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///A lease, its contract and terms (amounts in dollars).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LeaseTerms {
         #[serde(
             rename = "cashPrice",
@@ -3157,9 +2637,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum Locale {
         #[serde(rename = "en")]
         En,
@@ -3203,14 +2683,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///Paging information.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PageMeta {
         ///Total number of records.
         pub count: u64,
@@ -3228,14 +2702,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`PasscodeLoginRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PasscodeLoginRequest {
         ///The passcode the customer received. Secret; never log or store it.
         pub passcode: PasscodeLoginRequestPasscode,
@@ -3246,18 +2714,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///The passcode the customer received. Secret; never log or store it.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PasscodeLoginRequestPasscode(::std::string::String);
     impl ::std::ops::Deref for PasscodeLoginRequestPasscode {
         type Target = ::std::string::String;
@@ -3321,9 +2780,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum PasscodeTransport {
         #[serde(rename = "sms")]
         Sms,
@@ -3381,9 +2840,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum PayFrequency {
         #[serde(rename = "weekly")]
         Weekly,
@@ -3443,14 +2902,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`PaymentMethod`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PaymentMethod {
         ///Card brand.
         #[serde(
@@ -3488,14 +2941,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`PaymentMethodsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PaymentMethodsResponse {
         pub data: ::std::vec::Vec<PaymentMethod>,
     }
@@ -3505,14 +2952,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`PaymentResult`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PaymentResult {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub amount: ::std::option::Option<Dollars>,
@@ -3544,18 +2985,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///US phone number, 10 digits, no punctuation.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PhoneNumber(::std::string::String);
     impl ::std::ops::Deref for PhoneNumber {
         type Target = ::std::string::String;
@@ -3610,14 +3042,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`PostalAddress`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PostalAddress {
         ///City.
         pub city: PostalAddressCity,
@@ -3639,18 +3065,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///City.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PostalAddressCity(::std::string::String);
     impl ::std::ops::Deref for PostalAddressCity {
         type Target = ::std::string::String;
@@ -3703,18 +3120,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///First line of the address.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PostalAddressStreet1(::std::string::String);
     impl ::std::ops::Deref for PostalAddressStreet1 {
         type Target = ::std::string::String;
@@ -3767,18 +3175,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///US ZIP code, 5 digits or ZIP+4.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PostalCode(::std::string::String);
     impl ::std::ops::Deref for PostalCode {
         type Target = ::std::string::String;
@@ -3833,14 +3232,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`PrequalCompleteRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PrequalCompleteRequest {
         #[serde(rename = "bankAccount")]
         pub bank_account: BankAccount,
@@ -3859,18 +3252,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///The prequalification id from Prequalification Start.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PrequalCompleteRequestPrequalId(::std::string::String);
     impl ::std::ops::Deref for PrequalCompleteRequestPrequalId {
         type Target = ::std::string::String;
@@ -3925,15 +3309,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///A prequalification decision (amounts in dollars).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PrequalDecision {
         ///The application id.
         #[serde(
@@ -3972,14 +3349,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///A prequalification application. Contains secrets (SSN, password).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PrequalStartRequest {
         ///City.
         pub city: PrequalStartRequestCity,
@@ -4035,18 +3406,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///City.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PrequalStartRequestCity(::std::string::String);
     impl ::std::ops::Deref for PrequalStartRequestCity {
         type Target = ::std::string::String;
@@ -4099,18 +3461,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///ISO 3166-1 alpha-2 country code (US).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PrequalStartRequestCountry(::std::string::String);
     impl ::std::ops::Deref for PrequalStartRequestCountry {
         type Target = ::std::string::String;
@@ -4165,18 +3518,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///First name.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PrequalStartRequestFirstName(::std::string::String);
     impl ::std::ops::Deref for PrequalStartRequestFirstName {
         type Target = ::std::string::String;
@@ -4230,18 +3574,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///Last name.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PrequalStartRequestLastName(::std::string::String);
     impl ::std::ops::Deref for PrequalStartRequestLastName {
         type Target = ::std::string::String;
@@ -4294,18 +3629,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///First line of the address.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PrequalStartRequestStreet1(::std::string::String);
     impl ::std::ops::Deref for PrequalStartRequestStreet1 {
         type Target = ::std::string::String;
@@ -4358,14 +3684,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`Prequalification`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Prequalification {
         pub decision: PrequalDecision,
         ///The prequalification id.
@@ -4384,14 +3704,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`PrequalificationResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PrequalificationResponse {
         pub data: Prequalification,
     }
@@ -4401,14 +3715,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`Product`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Product {
         ///Product name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4425,14 +3733,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`ProductsPage`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ProductsPage {
         pub products: ::std::vec::Vec<Product>,
     }
@@ -4442,14 +3744,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`ProductsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ProductsResponse {
         pub data: ProductsPage,
     }
@@ -4462,15 +3758,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
 "Ex. { signed: 1}"). `finalized`, `received`, `canceled` and `returned` are sandbox conventions
 (inferred); a client must accept any other key.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct QuantityByStatus(
         pub ::std::collections::BTreeMap<::std::string::String, u64>,
     );
@@ -4495,15 +3785,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`ReceiptItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReceiptItem {
         ///How many were picked up; defaults to the number ordered if not present.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4523,18 +3807,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///The SKU received.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReceiptItemSku(::std::string::String);
     impl ::std::ops::Deref for ReceiptItemSku {
         type Target = ::std::string::String;
@@ -4587,15 +3862,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`RefundItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RefundItem {
         #[serde(
             rename = "itemCredit",
@@ -4619,18 +3888,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///The SKU to credit.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RefundItemSku(::std::string::String);
     impl ::std::ops::Deref for RefundItemSku {
         type Target = ::std::string::String;
@@ -4683,15 +3943,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`RefundRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RefundRequest {
         pub items: ::std::vec::Vec<RefundItem>,
     }
@@ -4701,14 +3955,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`RefundResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RefundResponse {
         pub data: RefundResult,
     }
@@ -4718,14 +3966,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`RefundResult`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RefundResult {
         pub refunded: ::std::vec::Vec<RefundedLine>,
     }
@@ -4735,14 +3977,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`RefundedLine`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RefundedLine {
         ///The purchase-order line number.
         #[serde(rename = "lineNumber")]
@@ -4756,18 +3992,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///Two-letter ISO 3166-2 state code (e.g. FL).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RegionCode(::std::string::String);
     impl ::std::ops::Deref for RegionCode {
         type Target = ::std::string::String;
@@ -4822,14 +4049,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`ReturnItemsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReturnItemsResponse {
         pub data: ReturnResult,
     }
@@ -4839,14 +4060,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`ReturnResult`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReturnResult {
         pub failed: ::std::vec::Vec<SkuCount>,
         pub returned: ::std::vec::Vec<SkuCount>,
@@ -4857,18 +4072,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///ABA routing number, 9 digits.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RoutingNumber(::std::string::String);
     impl ::std::ops::Deref for RoutingNumber {
         type Target = ::std::string::String;
@@ -4923,14 +4129,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`RoutingNumberValidation`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RoutingNumberValidation {
         ///The bank, when known.
         #[serde(
@@ -4953,14 +4153,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`RoutingNumberValidationResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RoutingNumberValidationResponse {
         pub data: RoutingNumberValidation,
     }
@@ -4970,14 +4164,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`SendPasscodeRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SendPasscodeRequest {
         pub transport: PasscodeTransport,
     }
@@ -4987,14 +4175,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`SendPasscodeResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SendPasscodeResponse {
         pub data: EmptyObject,
         ///The HTTP status, repeated.
@@ -5007,15 +4189,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`ShipmentItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ShipmentItem {
         ///The carrier (or shipping method, e.g. `ground`).
         pub carrier: ShipmentItemCarrier,
@@ -5052,18 +4228,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///The carrier (or shipping method, e.g. `ground`).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ShipmentItemCarrier(::std::string::String);
     impl ::std::ops::Deref for ShipmentItemCarrier {
         type Target = ::std::string::String;
@@ -5116,18 +4283,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///The SKU shipped.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ShipmentItemSku(::std::string::String);
     impl ::std::ops::Deref for ShipmentItemSku {
         type Target = ::std::string::String;
@@ -5180,15 +4338,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`Shipping`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Shipping {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cost: ::std::option::Option<Dollars>,
@@ -5208,15 +4359,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`SignLeaseRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SignLeaseRequest {
         ///IP address of the device the customer signed on.
         #[serde(rename = "ipAddress")]
@@ -5233,18 +4378,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///IP address of the device the customer signed on.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SignLeaseRequestIpAddress(::std::string::String);
     impl ::std::ops::Deref for SignLeaseRequestIpAddress {
         type Target = ::std::string::String;
@@ -5297,14 +4433,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`SkuCount`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SkuCount {
         ///How many.
         pub quantity: u64,
@@ -5317,15 +4447,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`SkuQuantity`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SkuQuantity {
         ///How many; all of them when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5339,18 +4463,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///The SKU.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SkuQuantitySku(::std::string::String);
     impl ::std::ops::Deref for SkuQuantitySku {
         type Target = ::std::string::String;
@@ -5403,18 +4518,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///Social Security Number, 9 digits. Secret.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Ssn(::std::string::String);
     impl ::std::ops::Deref for Ssn {
         type Target = ::std::string::String;
@@ -5469,14 +4575,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`Token`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Token {
         ///A customer token for the `customer-token` header. Secret.
         pub token: ::std::string::String,
@@ -5487,14 +4587,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`TokenResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TokenResponse {
         pub data: Token,
     }
@@ -5504,14 +4598,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`Transaction`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Transaction {
         ///Creation time (ISO 8601).
         #[serde(
@@ -5556,14 +4644,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`TransactionCustomer`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TransactionCustomer {
         ///E-mail address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5589,14 +4671,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`TransactionItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TransactionItem {
         ///Brand.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5622,14 +4698,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`TransactionResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TransactionResponse {
         pub data: Transaction,
     }
@@ -5639,14 +4709,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`TransactionsPage`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TransactionsPage {
         pub meta: PageMeta,
         pub transactions: ::std::vec::Vec<Transaction>,
@@ -5657,14 +4721,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`TransactionsPageResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TransactionsPageResponse {
         pub data: TransactionsPage,
     }
@@ -5674,14 +4732,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`User`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct User {
         ///Whether the customer's card is verified (Account Lookup).
         #[serde(
@@ -5746,14 +4798,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`UserExists`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserExists {
         ///Whether a user with that email exists.
         pub exists: bool,
@@ -5770,14 +4816,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`UserExistsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserExistsResponse {
         pub data: UserExists,
     }
@@ -5787,14 +4827,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`UserResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserResponse {
         pub data: User,
     }
@@ -5804,14 +4838,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`UserTransaction`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserTransaction {
         ///Creation date (ISO 8601).
         #[serde(
@@ -5830,14 +4858,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`UsersPage`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UsersPage {
         pub meta: PageMeta,
         pub users: ::std::vec::Vec<User>,
@@ -5848,14 +4870,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`UsersPageResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UsersPageResponse {
         pub data: UsersPage,
     }
@@ -5865,14 +4881,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`VerificationAnswer`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerificationAnswer {
         ///The chosen answer's id.
         #[serde(rename = "choiceId")]
@@ -5887,18 +4897,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///The chosen answer's id.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerificationAnswerChoiceId(::std::string::String);
     impl ::std::ops::Deref for VerificationAnswerChoiceId {
         type Target = ::std::string::String;
@@ -5951,18 +4952,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///The question id.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerificationAnswerQuestionId(::std::string::String);
     impl ::std::ops::Deref for VerificationAnswerQuestionId {
         type Target = ::std::string::String;
@@ -6016,14 +5008,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`VerificationChoice`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerificationChoice {
         ///The choice id.
         pub id: ::std::string::String,
@@ -6036,14 +5022,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`VerificationQuestion`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerificationQuestion {
         pub choices: ::std::vec::Vec<VerificationChoice>,
         ///The question id.
@@ -6057,14 +5037,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`VerificationQuestions`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerificationQuestions {
         ///The question set id, echoed in Verify Answers.
         pub id: ::std::string::String,
@@ -6076,14 +5050,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`VerificationQuestionsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerificationQuestionsResponse {
         pub data: VerificationQuestions,
     }
@@ -6093,14 +5061,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`VerificationResult`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerificationResult {
         ///The new verification status (known values `succeeded`, `failed`, `pending`).
         #[serde(rename = "verificationStatus")]
@@ -6112,14 +5074,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`VerifyAchRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerifyAchRequest {
         ///Bank account number. Secret.
         #[serde(rename = "accountNumber")]
@@ -6133,18 +5089,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///Bank account number. Secret.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerifyAchRequestAccountNumber(::std::string::String);
     impl ::std::ops::Deref for VerifyAchRequestAccountNumber {
         type Target = ::std::string::String;
@@ -6200,14 +5147,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`VerifyAchResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerifyAchResponse {
         pub data: AchVerification,
     }
@@ -6217,14 +5158,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`VerifyAnswersRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerifyAnswersRequest {
         pub answers: ::std::vec::Vec<VerificationAnswer>,
         ///The question set id from Get Verification Questions.
@@ -6236,18 +5171,9 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///The question set id from Get Verification Questions.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerifyAnswersRequestId(::std::string::String);
     impl ::std::ops::Deref for VerifyAnswersRequestId {
         type Target = ::std::string::String;
@@ -6300,14 +5226,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`VerifyAnswersResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerifyAnswersResponse {
         pub data: VerificationResult,
     }
@@ -6317,15 +5237,8 @@ field): a misspelled `items` must not act on every unit (this project's rule, `i
         }
     }
     ///`WaterfallSuppressionFlags`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WaterfallSuppressionFlags {
         ///Whether the UOwn waterfall must be skipped.
         #[serde(

@@ -24,4 +24,5 @@ pub use generated::*;
 #[rustfmt::skip]
 pub mod registry;
 
+#[cfg(feature = "schemars")]
 mod schema;

@@ -20,6 +20,7 @@ pub mod app;
 pub mod cli;
 mod config;
 pub mod contract;
+mod docs;
 pub mod error;
 pub mod faults;
 pub mod flexsdk;
@@ -65,7 +66,8 @@ pub fn merchant_id(api_key: &str) -> String {
         .collect()
 }
 
-/// The whole sandbox as a router: `/v3/...` (the API) and `/__sandbox/...` (admin).
+/// The whole sandbox as a router: `/v3/...` (the API), `/__sandbox/...` (admin), and
+/// `/docs` + `/openapi.yaml` (the API reference and the spec).
 pub fn router(config: SandboxConfig) -> Router {
     let state = AppState::new(config);
     // A route layer: it runs after routing, so it knows the matched route (the operation).
@@ -76,6 +78,7 @@ pub fn router(config: SandboxConfig) -> Router {
     Router::new()
         .merge(v3)
         .merge(admin::routes(state.clone()))
+        .merge(docs::routes())
         .merge(flexsdk::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
