@@ -1,6 +1,8 @@
 //! The `flexshopper` binary as a user runs it: the journey, one command per tag group,
 //! exit codes, and secrets that never reach the terminal.
 
+mod common;
+
 use assert_cmd::Command;
 use flexshopper_sandbox::{Sandbox, SandboxConfig};
 use serde_json::Value;
@@ -379,21 +381,8 @@ fn no_part_of_the_api_key_is_printed_even_at_trace_level() {
 /// `flexshopper sandbox` serves the simulator and announces where, first thing on stdout.
 #[test]
 fn the_sandbox_command_announces_its_address_and_serves() {
-    use std::io::{BufRead, BufReader};
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("flexshopper"))
-        .args(["sandbox", "--listen", "127.0.0.1:0"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let base = first
-        .trim()
-        .strip_prefix("listening on ")
-        .map(str::to_string);
+    let sandbox = common::Announcing::start(["sandbox", "--listen", "127.0.0.1:0"]);
+    let (first, base) = (&sandbox.first_line, sandbox.base_url());
     let scenarios = base.as_ref().map(|b| {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -401,8 +390,6 @@ fn the_sandbox_command_announces_its_address_and_serves() {
             .unwrap();
         rt.block_on(async { reqwest_get_json(&format!("{b}/__sandbox/scenarios")).await })
     });
-    child.kill().unwrap();
-    child.wait().unwrap();
     assert!(base.is_some(), "first stdout line was {first:?}");
     assert!(scenarios.unwrap().to_string().contains("deny"));
 }

@@ -1,5 +1,7 @@
 //! `flexshopper conformance` and `flexshopper record` as a user runs them.
 
+mod common;
+
 use assert_cmd::Command;
 use flexshopper_sandbox::{Sandbox, SandboxConfig};
 use serde_json::Value;
@@ -152,31 +154,19 @@ fn a_url_without_a_key_is_a_usage_error() {
 /// writes one redacted fixture per exchange.
 #[test]
 fn the_record_command_forwards_and_writes_redacted_fixtures() {
-    use std::io::{BufRead, BufReader};
     let (sandbox, rt) = sandbox();
     let dir = tempfile::tempdir().unwrap();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("flexshopper"))
-        .args([
-            "record",
-            "--listen",
-            "127.0.0.1:0",
-            "--base-url",
-            sandbox.base_url(),
-            "--dir",
-        ])
-        .arg(dir.path())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let base = first
-        .trim()
-        .strip_prefix("listening on ")
-        .map(str::to_owned);
+    let dir_arg = dir.path().to_str().unwrap();
+    let recorder = common::Announcing::start([
+        "record",
+        "--listen",
+        "127.0.0.1:0",
+        "--base-url",
+        sandbox.base_url(),
+        "--dir",
+        dir_arg,
+    ]);
+    let (first, base) = (recorder.first_line.clone(), recorder.base_url());
     let status = base.as_ref().map(|b| {
         rt.block_on(async {
             reqwest::Client::new()
@@ -189,8 +179,7 @@ fn the_record_command_forwards_and_writes_redacted_fixtures() {
                 .as_u16()
         })
     });
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(recorder);
     assert!(base.is_some(), "first stdout line was {first:?}");
     assert_eq!(status, Some(200));
     let fixture = std::fs::read_to_string(dir.path().join("0001-getLeaseSettings.json")).unwrap();
