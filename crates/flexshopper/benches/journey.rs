@@ -19,29 +19,10 @@ fn next_id(side: &str) -> String {
     format!("{side}-{}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
-struct Setup {
-    _sandbox: flexshopper_sandbox::Sandbox,
-    client: FlexShopper,
-    raw: reqwest::Client,
-    base: String,
-}
+type Setup = common::Harness;
 
 async fn setup() -> Setup {
-    let sandbox = flexshopper_sandbox::Sandbox::start(Default::default())
-        .await
-        .unwrap();
-    let base = sandbox.base_url().to_string();
-    let client = FlexShopper::builder()
-        .api_key(KEY)
-        .environment(Environment::Custom(base.clone()))
-        .build()
-        .unwrap();
-    Setup {
-        _sandbox: sandbox,
-        client,
-        raw: reqwest::Client::new(),
-        base,
-    }
+    common::Harness::start(KEY).await
 }
 
 fn address() -> Address {

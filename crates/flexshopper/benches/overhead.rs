@@ -21,14 +21,12 @@ struct Setup {
 }
 
 async fn setup() -> Setup {
-    let sandbox = flexshopper_sandbox::Sandbox::start(Default::default())
-        .await
-        .unwrap();
-    let client = FlexShopper::builder()
-        .api_key(KEY)
-        .environment(Environment::Custom(sandbox.base_url().into()))
-        .build()
-        .unwrap();
+    let common::Harness {
+        _sandbox: sandbox,
+        client,
+        raw,
+        base,
+    } = common::Harness::start(KEY).await;
     let session = client
         .create_customer(&NewCustomer::new("B", "B", "bench@example.com"))
         .await
@@ -54,12 +52,11 @@ async fn setup() -> Setup {
         vec![OrderItem::new("S", "d", "b", Decimal::new(9900, 2), 1)],
     );
     approval.create_lease(&order).await.unwrap();
-    let url = format!("{}/v3/transactions/{TID}", sandbox.base_url());
     Setup {
         _sandbox: sandbox,
         client,
-        raw: reqwest::Client::new(),
-        url,
+        raw,
+        url: format!("{base}/v3/transactions/{TID}"),
     }
 }
 
