@@ -78,6 +78,43 @@ async fn a_shared_sandbox_without_an_admin_token_has_no_admin_api() {
     );
 }
 
+/// Binding an auth key decides whose transactions a browser creates: it is admin, not
+/// public (the FlexSDK's routes once mounted it outside the admin guard).
+#[tokio::test]
+async fn auth_key_bindings_are_behind_the_admin_token() {
+    let api = with_config(
+        SandboxConfig::new()
+            .api_key("test-key-A")
+            .admin_token("s3cret"),
+    )
+    .await;
+    let bind = Some(r#"{"authKey": "pub-1", "apiKey": "test-key-A"}"#);
+    let json = ("content-type", "application/json");
+    assert_eq!(
+        raw(&api, "GET", "/__sandbox/auth-keys", &[], None).await.0,
+        401
+    );
+    let (status, _) = raw(&api, "POST", "/__sandbox/auth-keys", &[json], bind).await;
+    assert_eq!(status, 401);
+    let wrong = ("authorization", "Bearer nope");
+    assert_eq!(
+        raw(&api, "POST", "/__sandbox/auth-keys", &[json, wrong], bind)
+            .await
+            .0,
+        401
+    );
+    let right = ("authorization", "Bearer s3cret");
+    let (status, body) = raw(&api, "POST", "/__sandbox/auth-keys", &[json, right], bind).await;
+    assert!((200..300).contains(&status), "{status}: {body}");
+    let (status, body) = raw(&api, "GET", "/__sandbox/auth-keys", &[right], None).await;
+    assert_eq!(status, 200);
+    assert!(body.to_string().contains("pub-1"), "{body}");
+    assert!(
+        !body.to_string().contains("test-key-A"),
+        "API keys are never listed: {body}"
+    );
+}
+
 #[tokio::test]
 async fn the_admin_token_is_required_and_checked() {
     let api = with_config(
