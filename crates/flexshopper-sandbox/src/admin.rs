@@ -1,5 +1,5 @@
-//! `/__sandbox/...`: reset, state, journal, clock, passcodes, faults, scenarios. Never
-//! under /v3.
+//! `/__sandbox/...`: reset, state, export/import, journal, clock, passcodes, faults,
+//! scenarios. Never under /v3.
 //!
 //! Access (see [`crate::AdminAccess`]): open on a loopback sandbox that accepts any key
 //! and has no admin token (the embedded sandbox of tests and the CLI); otherwise
@@ -22,12 +22,15 @@ use crate::app::{AppState, Body, Path, Query};
 use crate::config::AdminAccess;
 use crate::error::{ApiError, ApiResult};
 use crate::faults::FaultSpec;
-use crate::store::{DumpBuilder, Section};
+use crate::persist::SCHEMA_VERSION;
+use crate::store::{DumpBuilder, Section, Snapshot, Store};
 
 pub fn routes(state: AppState) -> Router<AppState> {
     let guarded = Router::new()
         .route("/__sandbox/reset", post(reset))
         .route("/__sandbox/state", get(state_dump))
+        .route("/__sandbox/export", get(export))
+        .route("/__sandbox/import", post(import))
         .route("/__sandbox/journal", get(journal).delete(clear_journal))
         .route("/__sandbox/clock/advance", post(advance_clock))
         .route("/__sandbox/passcodes/{user_id}", get(passcode))
@@ -187,6 +190,48 @@ async fn advance_clock(
 }
 
 /// The only way to read a legacy login passcode.
+/// Largest state file `POST /__sandbox/import` reads (the API's body limit is far smaller).
+const IMPORT_LIMIT: usize = 512 << 20;
+
+/// `GET /__sandbox/export`: everything the sandbox holds (not faults, journal or FlexSDK
+/// sessions) as one JSON document that `POST /__sandbox/import` takes back. Records are
+/// copied under the lock and serialized outside it.
+async fn export(State(s): State<AppState>) -> Json<Snapshot> {
+    let snapshot = s.store().snapshot(SCHEMA_VERSION);
+    Json(snapshot)
+}
+
+/// `POST /__sandbox/import`: replace the whole state with an exported document (fixtures);
+/// refused with the field at fault, leaving the state as it was, when it does not load.
+async fn import(State(s): State<AppState>, req: Request) -> ApiResult<Json<Value>> {
+    let bytes = axum::body::to_bytes(req.into_body(), IMPORT_LIMIT)
+        .await
+        .map_err(|e| {
+            ApiError::plain(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("body: at most {IMPORT_LIMIT} bytes ({e})"),
+            )
+        })?;
+    let de = &mut serde_json::Deserializer::from_slice(&bytes);
+    let snapshot: Snapshot = serde_path_to_error::deserialize(de)
+        .map_err(|e| ApiError::validation(format!("{}: {}", e.path(), e.inner())))?;
+    if snapshot.schema_version > SCHEMA_VERSION {
+        return Err(ApiError::validation(format!(
+            "schemaVersion: {} is newer than this sandbox's {SCHEMA_VERSION}",
+            snapshot.schema_version
+        )));
+    }
+    let config = s.config();
+    let mut store = Store::restore(snapshot, config.limits, config.seed)
+        .map_err(|e| ApiError::validation(e.to_string()))?;
+    for (auth, api) in &config.auth_keys {
+        store.bind_auth_key(auth, api);
+    }
+    let merchants = store.merchants.len();
+    s.store().replace_with(store);
+    Ok(Json(json!({ "imported": { "merchants": merchants } })))
+}
+
 async fn passcode(
     State(s): State<AppState>,
     Path(user_id): Path<String>,

@@ -189,6 +189,18 @@ impl AdminClient {
         self.get("state").await
     }
 
+    /// Everything the sandbox holds, as the JSON document `import` takes (fixtures, or a
+    /// copy of a shared sandbox).
+    pub async fn export(&self) -> Result<Value, AdminError> {
+        self.get("export").await
+    }
+
+    /// Replace the whole state with an exported document; refused (with the field at
+    /// fault) when it does not load, and then nothing changes.
+    pub async fn import(&self, state: &Value) -> Result<(), AdminError> {
+        self.post("import", state).await.map(drop)
+    }
+
     /// The state of the merchant of `api_key` (`Null` while it has none).
     pub async fn merchant_state(&self, api_key: &str) -> Result<Value, AdminError> {
         let id = crate::merchant_id(api_key);

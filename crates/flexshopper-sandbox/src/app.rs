@@ -2,6 +2,7 @@
 //! customer (customer token), request bodies parsed into the generated types, paths
 //! and query strings, all refusing bad input with FlexShopper's envelope.
 
+use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::Bytes;
@@ -15,6 +16,7 @@ use crate::config::SandboxConfig;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::faults::Faults;
 use crate::journal::Journal;
+use crate::persist::{Database, Durability, OpenError};
 use crate::store::Store;
 
 #[derive(Debug)]
@@ -24,6 +26,8 @@ pub struct Shared {
     pub journal: Mutex<Journal>,
     pub faults: Mutex<Faults>,
     pub sdk: Mutex<crate::flexsdk::SdkState>,
+    /// Set with a data file: where changes go to be saved.
+    pub durability: Option<Durability>,
 }
 
 #[derive(Debug, Clone)]
@@ -35,20 +39,67 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl AppState {
+    /// An in-memory sandbox.
     pub fn new(config: SandboxConfig) -> Self {
-        AppState(Arc::new(Shared {
-            store: Mutex::new(Store::new(config.limits, config.seed)),
+        let store = Store::new(config.limits, config.seed);
+        Self::with_store(config, store, None)
+    }
+
+    /// A sandbox on its configured data file (restoring what the file holds), or in
+    /// memory without one.
+    pub fn open(config: SandboxConfig) -> Result<Self, OpenError> {
+        let Some(path) = config.data.clone() else {
+            return Ok(Self::new(config));
+        };
+        let mut db = Database::open(&path)?;
+        let store = match db.load()? {
+            Some(snapshot) => {
+                Store::restore(snapshot, config.limits, config.seed).map_err(|e| {
+                    OpenError::Corrupt {
+                        path: path.clone(),
+                        detail: e.to_string(),
+                    }
+                })?
+            }
+            None => Store::new(config.limits, config.seed),
+        };
+        let durability =
+            Durability::start(move |changes| db.save(changes).map_err(|e| e.to_string()));
+        Ok(Self::with_store(config, store, Some(durability)))
+    }
+
+    fn with_store(config: SandboxConfig, mut store: Store, durability: Option<Durability>) -> Self {
+        for (auth, api) in &config.auth_keys {
+            store.bind_auth_key(auth, api);
+        }
+        let state = AppState(Arc::new(Shared {
+            store: Mutex::new(store),
             journal: Mutex::new(Journal::new(&config.limits)),
             faults: Mutex::new(Faults::default()),
-            sdk: Mutex::new(crate::flexsdk::SdkState::new(&config.auth_keys)),
+            sdk: Mutex::new(crate::flexsdk::SdkState::default()),
+            durability,
             config,
-        }))
+        }));
+        // Save the restored epoch and the configured bindings before serving.
+        drop(state.store());
+        state
     }
+
     pub fn config(&self) -> &SandboxConfig {
         &self.0.config
     }
-    pub fn store(&self) -> MutexGuard<'_, Store> {
-        lock(&self.0.store)
+
+    /// The store, locked. What the holder changes is saved (with a data file) when the
+    /// guard is dropped; the request's response waits for it.
+    pub fn store(&self) -> StoreGuard<'_> {
+        StoreGuard {
+            store: lock(&self.0.store),
+            durability: self.0.durability.as_ref(),
+        }
+    }
+
+    pub fn durability(&self) -> Option<&Durability> {
+        self.0.durability.as_ref()
     }
     pub fn journal(&self) -> MutexGuard<'_, Journal> {
         lock(&self.0.journal)
@@ -61,6 +112,40 @@ impl AppState {
     }
     pub fn token_ttl(&self) -> chrono::Duration {
         chrono::Duration::from_std(self.0.config.token_ttl).unwrap_or(chrono::Duration::hours(1))
+    }
+}
+
+/// The locked store; on drop, its changes go to the data file (or are forgotten in memory).
+#[derive(Debug)]
+pub struct StoreGuard<'a> {
+    store: MutexGuard<'a, Store>,
+    durability: Option<&'a Durability>,
+}
+
+impl Deref for StoreGuard<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        &self.store
+    }
+}
+
+impl DerefMut for StoreGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+}
+
+impl Drop for StoreGuard<'_> {
+    fn drop(&mut self) {
+        match self.durability {
+            None => self.store.discard_changes(),
+            Some(d) => {
+                let changes = self.store.take_changes();
+                if !changes.is_empty() {
+                    d.submit(changes);
+                }
+            }
+        }
     }
 }
 

@@ -43,6 +43,11 @@ pub struct SandboxArgs {
     /// Bytes the request journal keeps.
     #[arg(long, default_value_t = Limits::default().journal_bytes)]
     pub journal_bytes: usize,
+    /// Keep the state in this SQLite file (created when missing) so that it survives
+    /// restarts and crashes; every acknowledged change is on disk before the response.
+    /// Without it the state lives in memory.
+    #[arg(long, value_name = "PATH")]
+    pub data: Option<std::path::PathBuf>,
     /// Connections served at once.
     #[arg(long, default_value_t = ServerLimits::default().max_connections)]
     pub max_connections: usize,
@@ -86,6 +91,9 @@ impl SandboxArgs {
         if let Some(seed) = self.seed {
             config = config.seed(seed);
         }
+        if let Some(path) = &self.data {
+            config = config.data(path.clone());
+        }
         config
     }
 }
@@ -102,6 +110,14 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
         out.flush()?;
     }
     tracing::info!(addr = %sandbox.addr(), keys = args.api_keys.len(), "sandbox started");
+    match &args.data {
+        Some(path) => tracing::info!(
+            data = %path.display(),
+            schema = crate::persist::SCHEMA_VERSION,
+            "state saved in the data file"
+        ),
+        None => tracing::info!("state in memory (--data PATH keeps it across restarts)"),
+    }
     // On stderr: stdout's contract is its one `listening on` line.
     match access {
         AdminAccess::Open => {

@@ -73,6 +73,8 @@ pub struct SandboxConfig {
     pub(crate) seed: Option<u64>,
     pub(crate) limits: Limits,
     pub(crate) server: ServerLimits,
+    /// SQLite file holding the state; `None` keeps it in memory.
+    pub(crate) data: Option<std::path::PathBuf>,
 }
 
 impl Default for SandboxConfig {
@@ -86,6 +88,7 @@ impl Default for SandboxConfig {
             seed: None,
             limits: Limits::default(),
             server: ServerLimits::default(),
+            data: None,
         }
     }
 }
@@ -155,6 +158,14 @@ impl SandboxConfig {
     /// Timeouts, connection and body limits of the server (see [`ServerLimits`]).
     pub fn server_limits(mut self, server: ServerLimits) -> Self {
         self.server = server;
+        self
+    }
+
+    /// Keep the state in this SQLite file (created when missing): every change the sandbox
+    /// acknowledges is on disk before the response, and a restart on the same file
+    /// restores it. Without it the state lives in memory and ends with the process.
+    pub fn data(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.data = Some(path.into());
         self
     }
 

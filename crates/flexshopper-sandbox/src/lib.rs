@@ -27,6 +27,7 @@ pub mod flexsdk;
 mod gate;
 pub mod journal;
 pub mod ops;
+pub mod persist;
 mod retained;
 pub mod scenarios;
 mod server;
@@ -68,8 +69,30 @@ pub fn merchant_id(api_key: &str) -> String {
 
 /// The whole sandbox as a router: `/v3/...` (the API), `/__sandbox/...` (admin), and
 /// `/docs` + `/openapi.yaml` (the API reference and the spec).
+///
+/// With [`SandboxConfig::data`] the state is loaded from and saved to that file; use
+/// [`try_router`] to see why a file cannot be used (here it falls back to nothing: the
+/// error is logged and every request answers 503).
 pub fn router(config: SandboxConfig) -> Router {
-    let state = AppState::new(config);
+    match try_router(config) {
+        Ok(router) => router,
+        Err(e) => {
+            tracing::error!(error = %e, "the sandbox's data file cannot be used");
+            let message = e.to_string();
+            Router::new().fallback(move || {
+                let message = message.clone();
+                async move { ApiError::plain(StatusCode::SERVICE_UNAVAILABLE, message) }
+            })
+        }
+    }
+}
+
+/// The router of [`router`], or why the configured data file cannot be used.
+pub fn try_router(config: SandboxConfig) -> Result<Router, persist::OpenError> {
+    Ok(router_for(AppState::open(config)?))
+}
+
+pub(crate) fn router_for(state: AppState) -> Router {
     // A route layer: it runs after routing, so it knows the matched route (the operation).
     let v3 = api::routes().route_layer(axum::middleware::from_fn_with_state(
         state.clone(),
@@ -82,6 +105,10 @@ pub fn router(config: SandboxConfig) -> Router {
         .merge(flexsdk::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            persist::durable_responses,
+        ))
         .with_state(state)
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TraceLayer::new_for_http())

@@ -34,6 +34,18 @@ pub struct Sandbox {
     base_url: String,
     admin_token: Option<String>,
     shutdown: watch::Sender<bool>,
+    state: crate::app::AppState,
+}
+
+impl Drop for Sandbox {
+    /// Stops accepting, and with a data file saves what is queued and releases the file,
+    /// so that another sandbox may open it.
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(durability) = self.state.durability() {
+            durability.close();
+        }
+    }
 }
 
 impl Sandbox {
@@ -48,7 +60,8 @@ impl Sandbox {
         }
         let limits = config.server;
         let admin_token = config.admin_token.clone();
-        let app = crate::router(config);
+        let state = crate::app::AppState::open(config).map_err(std::io::Error::other)?;
+        let app = crate::router_for(state.clone());
         let (shutdown, rx) = watch::channel(false);
         tokio::spawn(accept_loop(listener, app, limits, rx));
         Ok(Sandbox {
@@ -56,6 +69,7 @@ impl Sandbox {
             base_url: format!("http://{addr}"),
             admin_token,
             shutdown,
+            state,
         })
     }
 
@@ -71,12 +85,6 @@ impl Sandbox {
     /// A typed client of this sandbox's admin API, with its admin token.
     pub fn admin(&self) -> AdminClient {
         AdminClient::new(self.base_url.clone(), self.admin_token.clone())
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.shutdown.send(true);
     }
 }
 

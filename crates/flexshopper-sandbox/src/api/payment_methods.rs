@@ -58,7 +58,7 @@ fn bank_account(
     if scenarios::account_requires_verification(account)
         && !m
             .verified_accounts
-            .contains(&(user_id.to_owned(), identity.clone()))
+            .contains_key(&(user_id.to_owned(), identity.clone()))
     {
         return Err(ApiError::new(
             Code::BankRequiresVerification,
@@ -213,7 +213,7 @@ async fn verify_ach(
                 &*req.routing_number, &*req.account_number
             ))
         );
-        merchant.verified_accounts.insert((user_id, identity));
+        merchant.verified_accounts.insert((user_id, identity), ());
     }
     Ok(Json(types::VerifyAchResponse {
         data: types::AchVerification {

@@ -42,11 +42,11 @@ pub const ON_SIGN_SCHEMA: &str = include_str!("../../spec/flexsdk/on-sign.schema
 /// The IP address recorded as the signer's: the modal is served on loopback.
 const SIGNER_IP: &str = "127.0.0.1";
 
-/// FlexSDK state: auth key bindings, auth codes from the waterfall, open checkouts.
+/// FlexSDK browser sessions: auth codes from the waterfall, open checkouts. They live in
+/// memory even with a data file (minutes-long sessions a restart ends); the auth key
+/// bindings are in the store.
 #[derive(Debug, Default)]
 pub struct SdkState {
-    /// auth key → API key.
-    auth_keys: BTreeMap<String, String>,
     /// auth code → (merchant id, user id); single use.
     auth_codes: HashMap<String, (String, String)>,
     checkouts: HashMap<String, Checkout>,
@@ -54,20 +54,6 @@ pub struct SdkState {
 }
 
 impl SdkState {
-    pub fn new(bindings: &[(String, String)]) -> Self {
-        let mut state = SdkState::default();
-        for (auth, api) in bindings {
-            state.bind(auth, api);
-        }
-        state
-    }
-
-    /// Binds an auth key to the API key of its merchant (a later binding replaces it).
-    pub fn bind(&mut self, auth_key: &str, api_key: &str) {
-        self.auth_keys
-            .insert(auth_key.to_owned(), api_key.to_owned());
-    }
-
     /// Remembers a waterfall auth code (`POST /v3/users/{id}/auth-code`) so that the
     /// modal opened with it is signed in as that customer.
     pub fn remember_auth_code(&mut self, code: &str, merchant_id: &str, user_id: &str) {
@@ -164,7 +150,7 @@ async fn script(State(s): State<AppState>, Query(q): Query<HashMap<String, Strin
     let key = q.get("authKey").map(|k| k.trim()).unwrap_or_default();
     let problem = if key.is_empty() {
         Some("authKey: the query parameter is required")
-    } else if !s.sdk().auth_keys.contains_key(key) {
+    } else if s.store().auth_key(key).is_none() {
         Some(
             "authKey: unknown authorization key; bind it to an API key with \
              --auth-key AUTH_KEY=API_KEY or POST /__sandbox/auth-keys",
@@ -251,7 +237,7 @@ async fn create_checkout(State(s): State<AppState>, body: axum::body::Bytes) -> 
         Ok(r) => r,
         Err(e) => return refuse(StatusCode::BAD_REQUEST, "body", &e.to_string()),
     };
-    let Some(api_key) = s.sdk().auth_keys.get(req.auth_key.trim()).cloned() else {
+    let Some(api_key) = s.store().auth_key(req.auth_key.trim()).cloned() else {
         return refuse(
             StatusCode::UNAUTHORIZED,
             "authKey",
@@ -666,16 +652,16 @@ async fn bind_auth_key(State(s): State<AppState>, Json(b): Json<Binding>) -> Res
         return ApiError::validation("authKey, apiKey: both are required and non-empty")
             .into_response();
     }
-    s.sdk().bind(auth, api);
+    s.store().bind_auth_key(auth, api);
     Json(json!({"authKey": auth, "merchant": crate::merchant_id(api)})).into_response()
 }
 
 /// `GET /__sandbox/auth-keys`: the bound auth keys and their merchants (never API keys).
 async fn list_auth_keys(State(s): State<AppState>) -> Json<Value> {
     let keys: Vec<Value> = s
-        .sdk()
-        .auth_keys
-        .iter()
+        .store()
+        .auth_keys()
+        .into_iter()
         .map(|(auth, api)| json!({"authKey": auth, "merchant": crate::merchant_id(api)}))
         .collect();
     Json(json!({ "authKeys": keys }))

@@ -16,8 +16,13 @@ use sha2::{Digest, Sha256};
 
 use crate::config::Limits;
 use crate::error::{ApiError, ApiResult, Code};
-use crate::retained::Retained;
+use crate::retained::{Retained, Tracked};
+use serde::{Deserialize, Serialize};
+
+mod snapshot;
 use crate::scenarios::{self, Outcome};
+pub use snapshot::families as snapshot_families;
+pub use snapshot::{Changes, MerchantChanges, Row, SNAPSHOT_FORMAT, Snapshot, SnapshotError};
 
 /// Lease terms: weekly payments, 52 of them.
 pub const TERM: u32 = 52;
@@ -41,20 +46,33 @@ fn hex_id(seed: &str, len: usize) -> String {
     hex[..len].to_owned()
 }
 
+/// (line number, sku, item credit, shipping credit) of one refunded line.
+pub type RefundLine = (u32, String, Decimal, Decimal);
+
+/// One of a fixed set of words (a status, a kind). An alias rather than `&'static str`
+/// in the records so that serde does not try to borrow it from the input: the snapshot
+/// module maps what it reads onto the known words.
+pub type Label = &'static str;
+
 /// Who a customer token belongs to.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TokenGrant {
     pub merchant_id: String,
     pub user_id: String,
     pub expires: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Decision {
     pub application_id: String,
     pub prequal_id: Option<String>,
-    pub status: &'static str,
+    #[serde(deserialize_with = "snapshot::decision_status")]
+    pub status: Label,
+    #[serde(with = "rust_decimal::serde::str")]
     pub spending_limit: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
     pub weekly: Decimal,
     pub created_at: DateTime<Utc>,
 }
@@ -65,7 +83,8 @@ impl Decision {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Applicant {
     pub phone: Option<String>,
     /// A hash of the SSN: account lookup needs to match it, the dump must never show it.
@@ -75,7 +94,8 @@ pub struct Applicant {
     pub date_of_birth: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct User {
     pub id: String,
     pub first_name: String,
@@ -84,17 +104,20 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     pub applicant: Applicant,
     pub decision: Option<Decision>,
-    pub verification_status: Option<&'static str>,
+    #[serde(deserialize_with = "snapshot::verification_status")]
+    pub verification_status: Option<Label>,
     pub spending_hold: bool,
     /// Single-use legacy login passcode; only readable through the admin API.
     pub passcode: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Item {
     pub sku: String,
     pub description: String,
     pub brand: String,
+    #[serde(with = "rust_decimal::serde::str")]
     pub cost: Decimal,
     pub quantity: u32,
 }
@@ -121,13 +144,17 @@ impl LeaseRequest {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Lease {
     pub id: String,
     pub user_id: String,
     pub transaction_id: String,
+    #[serde(with = "rust_decimal::serde::str")]
     pub total: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
     pub payment: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
     pub cost_of_rental: Decimal,
     pub contract: String,
     pub created_at: DateTime<Utc>,
@@ -144,7 +171,8 @@ impl Lease {
 
 /// Per SKU, the units of an order in disjoint buckets: `open` (neither fulfilled nor
 /// canceled) + shipped + received + canceled + returned == ordered, always.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TxnItem {
     pub item: Item,
     pub shipped: u32,
@@ -178,14 +206,17 @@ impl TxnItem {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Transaction {
     pub id: String,
     pub order_id: Option<String>,
     pub user_id: String,
     pub lease_ids: Vec<String>,
     pub items: Vec<TxnItem>,
+    #[serde(with = "rust_decimal::serde::str")]
     pub shipping: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
     pub discount: Decimal,
     pub created_at: DateTime<Utc>,
     pub lease_number: Option<String>,
@@ -194,7 +225,9 @@ pub struct Transaction {
     /// Fingerprints of shipment / receipt confirmations already applied, so that a
     /// repeated confirmation is harmless.
     pub applied_confirmations: Vec<String>,
-    pub refunds: Vec<(u32, String, Decimal, Decimal)>,
+    /// (line, sku, item credit, shipping credit) of every refund applied.
+    #[serde(with = "snapshot::refund_lines")]
+    pub refunds: Vec<RefundLine>,
 }
 
 impl Transaction {
@@ -244,11 +277,13 @@ impl Transaction {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PaymentMethod {
     pub id: String,
     pub user_id: String,
-    pub kind: &'static str,
+    #[serde(deserialize_with = "snapshot::method_kind")]
+    pub kind: Label,
     pub card_brand: Option<String>,
     pub last_four: String,
     pub label: String,
@@ -257,24 +292,29 @@ pub struct PaymentMethod {
     pub identity: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Payment {
     pub id: String,
     pub agreement_id: String,
     pub payment_method_id: String,
+    #[serde(with = "rust_decimal::serde::str")]
     pub amount: Decimal,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Prequal {
     pub id: String,
     pub user_id: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Checkout {
     pub id: String,
     pub transaction_id: String,
+    #[serde(with = "rust_decimal::serde::str")]
     pub total: Decimal,
 }
 
@@ -291,7 +331,7 @@ pub struct Merchant {
     pub prequals: Retained<Prequal>,
     pub checkouts: Retained<Checkout>,
     /// (user id, ACH identity) pairs verifyACH accepted: they no longer need verification.
-    pub verified_accounts: HashSet<(String, String)>,
+    pub verified_accounts: Tracked<(String, String), ()>,
     pub minimum_order_value: Decimal,
     /// Sequence numbers by id, by lower-case email, and per customer.
     user_index: HashMap<String, u64>,
@@ -304,7 +344,7 @@ pub struct Merchant {
     user_signed_txns: HashMap<String, Vec<u64>>,
     user_methods: HashMap<String, Vec<u64>>,
     /// Amount paid per agreement (lease id).
-    paid: HashMap<String, Decimal>,
+    paid: Tracked<String, Decimal>,
     /// Distinguishes this merchant from an earlier one with the same id that was evicted.
     generation: u64,
     /// When the merchant was last written to (the store's tick), for LRU eviction.
@@ -348,7 +388,7 @@ impl Merchant {
             payments: Retained::new(limits.records),
             prequals: Retained::new(limits.records),
             checkouts: Retained::new(limits.records),
-            verified_accounts: HashSet::new(),
+            verified_accounts: Tracked::default(),
             minimum_order_value: scenarios::MINIMUM_ORDER_VALUE,
             user_index: HashMap::new(),
             email_index: HashMap::new(),
@@ -358,7 +398,7 @@ impl Merchant {
             user_txns: HashMap::new(),
             user_signed_txns: HashMap::new(),
             user_methods: HashMap::new(),
-            paid: HashMap::new(),
+            paid: Tracked::default(),
             generation,
             last_used: 0,
         }
@@ -408,7 +448,7 @@ impl Merchant {
         self.user_txns.remove(&user.id);
         self.user_signed_txns.remove(&user.id);
         self.user_methods.remove(&user.id);
-        self.verified_accounts.retain(|(u, _)| *u != user.id);
+        self.verified_accounts.retain(|(u, _), _| *u != user.id);
         true
     }
 
@@ -507,7 +547,8 @@ impl Merchant {
                 "amount: at most {owed}, what is still owed on this agreement"
             )));
         }
-        *self.paid.entry(payment.agreement_id.clone()).or_default() += payment.amount;
+        let paid = self.paid_on(&payment.agreement_id) + payment.amount;
+        self.paid.insert(payment.agreement_id.clone(), paid);
         self.payments.push(payment);
         Ok(())
     }
@@ -1284,7 +1325,8 @@ pub fn contract_html(user: &User, req: &LeaseRequest, total: Decimal, payment: D
 pub const MAX_CLOCK_OFFSET_DAYS: i64 = 365 * 100;
 
 /// What retention evicted since the last reset, shown by `GET /__sandbox/state`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Evictions {
     pub merchants: u64,
     pub customers: u64,
@@ -1300,7 +1342,10 @@ type Order = VecDeque<(String, u64, u64)>;
 #[derive(Debug)]
 pub struct Store {
     pub merchants: BTreeMap<String, Merchant>,
-    tokens: HashMap<String, TokenGrant>,
+    tokens: Tracked<String, TokenGrant>,
+    /// FlexSDK authorization key -> the API key of its merchant. Configuration more than
+    /// state: a reset keeps it.
+    auth_keys: Tracked<String, String>,
     /// Tokens in minting order, for expiry sweeps and the token limit.
     token_order: VecDeque<String>,
     clock_offset: Duration,
@@ -1318,6 +1363,21 @@ pub struct Store {
     user_count: usize,
     txn_count: usize,
     pub evicted: Evictions,
+    /// What changed since the persistence layer last took it (see [`Store::take_changes`]).
+    changes: ChangeLog,
+}
+
+/// Store-level changes; records inside merchants track their own.
+#[derive(Debug, Default)]
+struct ChangeLog {
+    /// Everything was replaced (reset, import): the persistent copy starts over.
+    wiped: bool,
+    /// Merchants written to.
+    merchants: HashSet<String>,
+    /// Merchants evicted: (id, generation).
+    dropped: Vec<(String, u64)>,
+    /// Clock, counters or eviction counts moved.
+    meta: bool,
 }
 
 impl Default for Store {
@@ -1339,7 +1399,8 @@ impl Store {
     pub fn new(limits: Limits, seed: Option<u64>) -> Self {
         Store {
             merchants: BTreeMap::new(),
-            tokens: HashMap::new(),
+            tokens: Tracked::default(),
+            auth_keys: Tracked::default(),
             token_order: VecDeque::new(),
             clock_offset: Duration::zero(),
             counter: 0,
@@ -1354,6 +1415,7 @@ impl Store {
             user_count: 0,
             txn_count: 0,
             evicted: Evictions::default(),
+            changes: ChangeLog::default(),
         }
     }
 
@@ -1384,6 +1446,7 @@ impl Store {
                 )
             })?;
         self.clock_offset = offset;
+        self.changes.meta = true;
         Ok(self.now())
     }
 
@@ -1393,15 +1456,43 @@ impl Store {
             Some(_) => rng_for(seed, epoch),
             None => std::mem::replace(&mut self.rng, StdRng::seed_from_u64(0)),
         };
+        let mut auth_keys = std::mem::take(&mut self.auth_keys);
+        auth_keys.mark_all_changed();
         *self = Store::new(limits, seed);
         self.epoch = epoch;
         self.rng = rng;
+        self.auth_keys = auth_keys;
+        self.changes.wiped = true;
+        self.changes.meta = true;
+    }
+
+    /// The API key a FlexSDK authorization key belongs to.
+    pub fn auth_key(&self, auth_key: &str) -> Option<&String> {
+        self.auth_keys.get(auth_key)
+    }
+
+    /// Bind an auth key to a merchant's API key (a later binding replaces it).
+    pub fn bind_auth_key(&mut self, auth_key: &str, api_key: &str) {
+        self.auth_keys
+            .insert(auth_key.to_owned(), api_key.to_owned());
+    }
+
+    /// Every auth key binding, sorted by auth key.
+    pub fn auth_keys(&self) -> BTreeMap<&str, &str> {
+        self.auth_keys
+            .iter()
+            .map(|(k, _, v)| (k.as_str(), v.as_str()))
+            .collect()
     }
 
     /// The merchant of an API key, created on first write; the least recently written
     /// merchant is evicted when there are too many.
     pub fn merchant(&mut self, merchant_id: &str) -> &mut Merchant {
         self.tick += 1;
+        self.changes.meta = true;
+        if !self.changes.merchants.contains(merchant_id) {
+            self.changes.merchants.insert(merchant_id.to_owned());
+        }
         if !self.merchants.contains_key(merchant_id) {
             if self.merchants.len() >= self.limits.merchants {
                 self.evict_merchant();
@@ -1434,6 +1525,7 @@ impl Store {
             return;
         };
         if let Some(m) = self.merchants.remove(&id) {
+            self.changes.dropped.push((id.clone(), m.generation));
             self.user_count -= m.users.len();
             self.txn_count -= m.transactions.len();
             // Its tokens stay until they expire or the token limit sweeps them: they name
@@ -1473,6 +1565,7 @@ impl Store {
     /// A sequence number, for lease numbers (not secrets).
     pub fn next_number(&mut self) -> u64 {
         self.counter += 1;
+        self.changes.meta = true;
         self.counter
     }
 
@@ -1556,6 +1649,7 @@ impl Store {
             self.evicted.transactions += evict_beyond(
                 &mut self.txn_order,
                 &mut self.merchants,
+                &mut self.changes.merchants,
                 &mut self.txn_count,
                 self.limits.transactions,
                 |m| m.transactions.first_seq(),
@@ -1616,6 +1710,7 @@ impl Store {
         self.evicted.customers += evict_beyond(
             &mut self.user_order,
             &mut self.merchants,
+            &mut self.changes.merchants,
             &mut self.user_count,
             self.limits.customers,
             |m| m.users.first_seq(),
@@ -1656,6 +1751,7 @@ impl Store {
 fn evict_beyond(
     order: &mut Order,
     merchants: &mut BTreeMap<String, Merchant>,
+    changed: &mut HashSet<String>,
     count: &mut usize,
     limit: usize,
     first_seq: impl Fn(&Merchant) -> u64,
@@ -1671,6 +1767,7 @@ fn evict_beyond(
             && first_seq(m) == seq
             && evict_oldest(m)
         {
+            changed.insert(mid);
             *count -= 1;
             evicted += 1;
         }
