@@ -31,6 +31,12 @@ impl Announcing {
         Announcing { child, first_line }
     }
 
+    /// SIGKILL, and wait for the process to be gone.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// The base URL of a `listening on URL` announcement.
     pub fn base_url(&self) -> Option<String> {
         self.first_line
@@ -42,7 +48,6 @@ impl Announcing {
 
 impl Drop for Announcing {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.kill();
     }
 }
