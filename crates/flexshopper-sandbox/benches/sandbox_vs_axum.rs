@@ -7,10 +7,13 @@
 //!   (goals: ≥ 0.7 and ≥ 0.6);
 //! * page 1 of `GET /v3/transactions` with 300k transactions against 10k (goal: ≤ 2×);
 //! * journeys/s (user, apply, lease, sign, finalize, read back) over a 30 s run with 64 in
-//!   flight, first 5 s against last 5 s (goal: falls by at most 10%).
+//!   flight, first 5 s against last 5 s (goal: falls by at most 10%);
+//! * journeys/s with durable state (`--data`, SQLite) over journeys/s in memory, 64 in
+//!   flight, rounds alternating between the two (aim: ≥ 0.5).
 //!
 //! `cargo bench -p flexshopper-sandbox --bench sandbox_vs_axum`
-//! (`SANDBOX_BENCH_QUICK=1`: shorter rounds, 50k instead of 300k, a 10 s journey run.)
+//! (`SANDBOX_BENCH_QUICK=1`: shorter rounds, 50k instead of 300k, a 10 s journey run;
+//! `SANDBOX_BENCH_ONLY=durable`: only the durable-state comparison.)
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -61,10 +64,19 @@ where
     F: Fn(u64) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = ()> + Send,
 {
+    throughput_at(CONCURRENCY, period, make).await
+}
+
+/// Completions/s of `clients` concurrent loops of `make` for `period`.
+async fn throughput_at<F, Fut>(clients: usize, period: Duration, make: F) -> f64
+where
+    F: Fn(u64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
     let make = Arc::new(make);
     let counter = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + period;
-    let tasks: Vec<_> = (0..CONCURRENCY)
+    let tasks: Vec<_> = (0..clients)
         .map(|_| {
             let (make, counter) = (make.clone(), counter.clone());
             tokio::spawn(async move {
@@ -335,6 +347,40 @@ async fn journeys(s: &Settings) {
     );
 }
 
+/// Journeys/s against a sandbox with a data file over journeys/s in memory, in alternating
+/// rounds (each sandbox keeps its state across its rounds, as a long-running one would).
+async fn durable_vs_memory(s: &Settings) {
+    let dir = std::env::temp_dir().join(format!("sandbox-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let memory = Sandbox::start(SandboxConfig::new()).await.unwrap();
+    let durable = Sandbox::start(SandboxConfig::new().data(dir.join("bench.db")))
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let period = s.round() * 2;
+    let (mut mem_rates, mut data_rates, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    let next = Arc::new(AtomicU64::new(0));
+    for _ in 0..s.rounds().min(5) {
+        let mut rates = [0.0; 2];
+        for (i, base) in [memory.base_url(), durable.base_url()].into_iter().enumerate() {
+            let (http, base, next) = (http.clone(), base.to_owned(), next.clone());
+            rates[i] = throughput_at(64, period, move |_| {
+                let (http, base, next) = (http.clone(), base.clone(), next.clone());
+                async move { journey(&http, &base, next.fetch_add(1, Ordering::Relaxed)).await }
+            })
+            .await;
+        }
+        mem_rates.push(rates[0]);
+        data_rates.push(rates[1]);
+        ratios.push(rates[1] / rates[0]);
+    }
+    print_stats("journeys/s in memory", mem_rates, "64 in flight");
+    print_stats("journeys/s with --data (SQLite)", data_rates, "64 in flight");
+    print_stats("--data / in-memory journey throughput ratio", ratios, "aim: >= 0.50");
+    drop(durable);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 async fn transactions_paging(s: &Settings) {
     let large: u64 = if s.quick { 50_000 } else { 300_000 };
     let sandbox = Sandbox::start(SandboxConfig::new().limits(Limits {
@@ -376,6 +422,9 @@ fn main() {
         .build()
         .unwrap();
     rt.block_on(async {
+        if std::env::var("SANDBOX_BENCH_ONLY").as_deref() == Ok("durable") {
+            return durable_vs_memory(&s).await;
+        }
         let sandbox = Sandbox::start(SandboxConfig::new()).await.unwrap();
         let base = sandbox.base_url().to_owned();
         let http = reqwest::Client::new();
@@ -433,6 +482,7 @@ fn main() {
         // Journeys before paging: dropping the 300k-transaction sandbox takes a while and
         // would land in the first 5 s of the journey run.
         journeys(&s).await;
+        durable_vs_memory(&s).await;
         transactions_paging(&s).await;
     });
 }
