@@ -362,7 +362,10 @@ async fn durable_vs_memory(s: &Settings) {
     let next = Arc::new(AtomicU64::new(0));
     for _ in 0..s.rounds().min(5) {
         let mut rates = [0.0; 2];
-        for (i, base) in [memory.base_url(), durable.base_url()].into_iter().enumerate() {
+        for (i, base) in [memory.base_url(), durable.base_url()]
+            .into_iter()
+            .enumerate()
+        {
             let (http, base, next) = (http.clone(), base.to_owned(), next.clone());
             rates[i] = throughput_at(64, period, move |_| {
                 let (http, base, next) = (http.clone(), base.clone(), next.clone());
@@ -375,8 +378,16 @@ async fn durable_vs_memory(s: &Settings) {
         ratios.push(rates[1] / rates[0]);
     }
     print_stats("journeys/s in memory", mem_rates, "64 in flight");
-    print_stats("journeys/s with --data (SQLite)", data_rates, "64 in flight");
-    print_stats("--data / in-memory journey throughput ratio", ratios, "aim: >= 0.50");
+    print_stats(
+        "journeys/s with --data (SQLite)",
+        data_rates,
+        "64 in flight",
+    );
+    print_stats(
+        "--data / in-memory journey throughput ratio",
+        ratios,
+        "aim: >= 0.50",
+    );
     drop(durable);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -49,13 +49,6 @@ impl<T> Retained<T> {
         self.changed.drain().collect()
     }
 
-    /// Count every kept record as changed (a full rewrite after an import).
-    pub fn mark_all_changed(&mut self) {
-        let base = self.base;
-        self.changed
-            .extend((0..self.items.len() as u64).map(|i| base + i));
-    }
-
     /// Append a record: its sequence number, and the record evicted to make room.
     pub fn push(&mut self, item: T) -> (u64, Option<(u64, T)>) {
         let seq = self.base + self.items.len() as u64;
@@ -222,10 +215,6 @@ impl<K: Hash + Eq + Clone, V> Tracked<K, V> {
             .collect()
     }
 
-    pub fn mark_all_changed(&mut self) {
-        self.changed.extend(self.map.keys().cloned());
-    }
-
     /// Entries loaded back with their ordinals; nothing counts as changed.
     pub fn restore(entries: impl IntoIterator<Item = (K, u64, V)>) -> Self {
         let mut t = Tracked::default();
@@ -234,6 +223,35 @@ impl<K: Hash + Eq + Clone, V> Tracked<K, V> {
             t.map.insert(k, (ord, v));
         }
         t
+    }
+}
+
+/// What both collections offer beyond `take_changed`, for code that treats every family
+/// alike.
+pub trait ChangeTracking {
+    /// Count every record as changed (a full rewrite after an import).
+    fn mark_all_changed(&mut self);
+    /// Forget what changed (nothing saves it).
+    fn clear_changed(&mut self);
+}
+
+impl<T> ChangeTracking for Retained<T> {
+    fn mark_all_changed(&mut self) {
+        let base = self.base;
+        self.changed
+            .extend((0..self.items.len() as u64).map(|i| base + i));
+    }
+    fn clear_changed(&mut self) {
+        self.changed.clear();
+    }
+}
+
+impl<K: Hash + Eq + Clone, V> ChangeTracking for Tracked<K, V> {
+    fn mark_all_changed(&mut self) {
+        self.changed.extend(self.map.keys().cloned());
+    }
+    fn clear_changed(&mut self) {
+        self.changed.clear();
     }
 }
 

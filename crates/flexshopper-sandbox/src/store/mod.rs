@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::Limits;
 use crate::error::{ApiError, ApiResult, Code};
-use crate::retained::{Retained, Tracked};
+use crate::retained::{ChangeTracking, Retained, Tracked};
 use serde::{Deserialize, Serialize};
 
 mod snapshot;

@@ -14,7 +14,7 @@ use super::{
     User,
 };
 use crate::config::Limits;
-use crate::retained::{Retained, Tracked};
+use crate::retained::{ChangeTracking, Retained, Tracked};
 
 /// `format` of an exported state file.
 pub const SNAPSHOT_FORMAT: &str = "flexshopper-sandbox-state";
@@ -248,16 +248,19 @@ impl Merchant {
         }
     }
 
-    fn mark_all_changed(&mut self) {
-        self.users.mark_all_changed();
-        self.leases.mark_all_changed();
-        self.transactions.mark_all_changed();
-        self.payment_methods.mark_all_changed();
-        self.payments.mark_all_changed();
-        self.prequals.mark_all_changed();
-        self.checkouts.mark_all_changed();
-        self.paid.mark_all_changed();
-        self.verified_accounts.mark_all_changed();
+    /// Every family, for bookkeeping that treats them alike.
+    fn families_mut(&mut self) -> [&mut dyn ChangeTracking; 9] {
+        [
+            &mut self.users,
+            &mut self.leases,
+            &mut self.transactions,
+            &mut self.payment_methods,
+            &mut self.payments,
+            &mut self.prequals,
+            &mut self.checkouts,
+            &mut self.paid,
+            &mut self.verified_accounts,
+        ]
     }
 
     fn snapshot(&self, id: &str) -> MerchantSnapshot {
@@ -457,14 +460,19 @@ impl Store {
         changes
     }
 
-    /// Forget what changed (an in-memory sandbox has nowhere to save it).
+    /// Forget what changed (an in-memory sandbox has nowhere to save it), without
+    /// serializing anything.
     pub fn discard_changes(&mut self) {
-        if self.changes.wiped || !self.changes.merchants.is_empty() || self.changes.meta {
-            self.take_changes();
-        } else {
-            self.tokens.take_changed();
-            self.auth_keys.take_changed();
+        let log = std::mem::take(&mut self.changes);
+        for id in log.merchants {
+            if let Some(m) = self.merchants.get_mut(&id) {
+                m.families_mut()
+                    .into_iter()
+                    .for_each(ChangeTracking::clear_changed);
+            }
         }
+        self.tokens.clear_changed();
+        self.auth_keys.clear_changed();
     }
 
     fn meta(&self) -> StoreMeta {
@@ -565,7 +573,9 @@ impl Store {
         other.changes.meta = true;
         other.changes.merchants = other.merchants.keys().cloned().collect();
         for m in other.merchants.values_mut() {
-            m.mark_all_changed();
+            m.families_mut()
+                .into_iter()
+                .for_each(ChangeTracking::mark_all_changed);
         }
         other.tokens.mark_all_changed();
         other.auth_keys.mark_all_changed();
