@@ -9,11 +9,13 @@
 //! * journeys/s (user, apply, lease, sign, finalize, read back) over a 30 s run with 64 in
 //!   flight, first 5 s against last 5 s (goal: falls by at most 10%);
 //! * journeys/s with durable state (`--data`, SQLite) over journeys/s in memory, 64 in
-//!   flight, rounds alternating between the two (aim: ≥ 0.5).
+//!   flight, rounds alternating between the two (aim: ≥ 0.5);
+//! * the process's resident memory while 1M requests (100k quick) arrive, each with a new
+//!   random API key that creates a merchant (goal: it levels off: retention bounds it).
 //!
 //! `cargo bench -p flexshopper-sandbox --bench sandbox_vs_axum`
 //! (`SANDBOX_BENCH_QUICK=1`: shorter rounds, 50k instead of 300k, a 10 s journey run;
-//! `SANDBOX_BENCH_ONLY=durable`: only the durable-state comparison.)
+//! `SANDBOX_BENCH_ONLY=durable` or `=keys`: only that section.)
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -392,6 +394,68 @@ async fn durable_vs_memory(s: &Settings) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Resident memory of this process (the sandbox runs in it), in MiB.
+fn rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// 1M customer creations, each under a new random API key (a new merchant every time).
+async fn random_keys(s: &Settings) {
+    let total: u64 = if s.quick { 100_000 } else { 1_000_000 };
+    let sandbox = Sandbox::start(SandboxConfig::new()).await.unwrap();
+    let base = sandbox.base_url().to_owned();
+    let http = reqwest::Client::new();
+    let sent = Arc::new(AtomicU64::new(0));
+    let mut marks = vec![format!("0: {:.0} MiB", rss_mib())];
+    let quarter = total / 4;
+    for q in 1..=4u64 {
+        let (http, base, sent) = (http.clone(), base.clone(), sent.clone());
+        let tasks: Vec<_> = (0..64)
+            .map(|_| {
+                let (http, base, sent) = (http.clone(), base.clone(), sent.clone());
+                tokio::spawn(async move {
+                    while sent.fetch_add(1, Ordering::Relaxed) < q * quarter {
+                        let key = format!("random-{:016x}", rand_key());
+                        let resp = http
+                            .post(format!("{base}/v3/users"))
+                            .header("authorization", key)
+                            .json(&json!({"firstName": "K", "lastName": "R", "email": "k@example.com"}))
+                            .send()
+                            .await
+                            .unwrap();
+                        assert!(resp.status().is_success(), "{}", resp.status());
+                    }
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        sent.store(q * quarter, Ordering::Relaxed);
+        marks.push(format!("{}: {:.0} MiB", q * quarter, rss_mib()));
+    }
+    let retention = sandbox.admin().retention().await.unwrap();
+    println!(
+        "RSS after N requests with new random API keys: [{}]; merchants kept {}, evicted {}  (goal: levels off)",
+        marks.join(", "),
+        retention["kept"]["merchants"],
+        retention["evicted"]["merchants"]
+    );
+}
+
+/// A random 64-bit value (std's randomly keyed hasher; no extra dependency).
+fn rand_key() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(0);
+    h.finish()
+}
+
 async fn transactions_paging(s: &Settings) {
     let large: u64 = if s.quick { 50_000 } else { 300_000 };
     let sandbox = Sandbox::start(SandboxConfig::new().limits(Limits {
@@ -433,8 +497,10 @@ fn main() {
         .build()
         .unwrap();
     rt.block_on(async {
-        if std::env::var("SANDBOX_BENCH_ONLY").as_deref() == Ok("durable") {
-            return durable_vs_memory(&s).await;
+        match std::env::var("SANDBOX_BENCH_ONLY").as_deref() {
+            Ok("durable") => return durable_vs_memory(&s).await,
+            Ok("keys") => return random_keys(&s).await,
+            _ => {}
         }
         let sandbox = Sandbox::start(SandboxConfig::new()).await.unwrap();
         let base = sandbox.base_url().to_owned();
@@ -494,6 +560,7 @@ fn main() {
         // would land in the first 5 s of the journey run.
         journeys(&s).await;
         durable_vs_memory(&s).await;
+        random_keys(&s).await;
         transactions_paging(&s).await;
     });
 }

@@ -154,10 +154,19 @@ async fn state_dump(State(s): State<AppState>, q: Query) -> Json<Value> {
         "bytes": journal.bytes(), "dropped": journal.dropped,
         "limitBytes": s.config().limits.journal_bytes,
     });
+    let persistence = match (s.durability(), &s.config().data) {
+        (Some(d), Some(path)) => json!({
+            "file": path.display().to_string(),
+            "schemaVersion": SCHEMA_VERSION,
+            "changes": d.status(),
+        }),
+        _ => Value::Null,
+    };
     Json(json!({
         "clock": store.now().to_rfc3339(),
         "merchants": merchants,
         "retention": retention,
+        "persistence": persistence,
     }))
 }
 

@@ -323,3 +323,33 @@ async fn a_read_only_file_is_refused_at_start() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn reads_change_nothing_and_the_state_shows_what_was_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("reads.db");
+    let api = with_config(SandboxConfig::new().data(&file)).await;
+    let c = api.finalized("reader@example.com", "T-READ").await;
+    let before = api.admin_get("/__sandbox/state").await["persistence"].clone();
+    assert_eq!(before["schemaVersion"], 1);
+    assert_eq!(before["file"], file.display().to_string());
+    assert_eq!(
+        before["changes"]["made"], before["changes"]["saved"],
+        "{before}"
+    );
+    assert!(before["changes"]["failing"].is_null());
+    for path in ["/v3/users/me", "/v3/customers/me/agreements"] {
+        assert_eq!(api.get_as(&c, path).await.0, 200);
+    }
+    for path in [
+        "/v3/transactions/T-READ",
+        "/v3/transactions",
+        "/v3/settings/lease",
+    ] {
+        assert_eq!(api.get(path).await.0, 200);
+    }
+    let after = api.admin_get("/__sandbox/state").await["persistence"].clone();
+    assert_eq!(after, before, "reads made no change to save");
+    let in_memory = sandbox().await;
+    assert!(in_memory.admin_get("/__sandbox/state").await["persistence"].is_null());
+}

@@ -143,6 +143,17 @@ impl Durability {
         let _ = WRITTEN.try_with(|w| w.set(w.get().max(version)));
     }
 
+    /// Changes made and saved so far (versions), and why saving fails if it does: what
+    /// `GET /__sandbox/state` shows under `persistence`.
+    pub fn status(&self) -> serde_json::Value {
+        let saved = self.saved.borrow();
+        serde_json::json!({
+            "made": self.version.load(Ordering::SeqCst),
+            "saved": saved.upto,
+            "failing": saved.failing,
+        })
+    }
+
     /// Why saving fails right now, if it does.
     pub fn failing(&self) -> Option<String> {
         self.saved.borrow().failing.clone()
