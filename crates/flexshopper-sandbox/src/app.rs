@@ -278,6 +278,12 @@ pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
 
 /// A normalized JSON value into `T`, naming the offending field on failure.
 fn from_value<T: DeserializeOwned>(value: Value) -> ApiResult<T> {
+    // Tracking the path costs an allocation per key; it is only needed to name the field
+    // of a failure, so a value is read plainly first and again with paths if that fails
+    // (the second reading alone decides, exactly as before).
+    if let Ok(t) = T::deserialize(&value) {
+        return Ok(t);
+    }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let path = if path == "." { "body".to_owned() } else { path };

@@ -340,7 +340,7 @@ pub struct Merchant {
     lease_index: HashMap<String, u64>,
     prequal_index: HashMap<String, u64>,
     /// A customer's transactions: all of them, and those whose lease is signed.
-    user_txns: HashMap<String, Vec<u64>>,
+    user_txns: HashMap<String, VecDeque<u64>>,
     user_signed_txns: HashMap<String, Vec<u64>>,
     user_methods: HashMap<String, Vec<u64>>,
     /// Amount paid per agreement (lease id).
@@ -458,12 +458,22 @@ impl Merchant {
             return false;
         };
         self.txn_index.remove(&txn.id);
-        for index in [&mut self.user_txns, &mut self.user_signed_txns] {
-            if let Some(list) = index.get_mut(&txn.user_id) {
+        // The merchant's oldest transaction is its customer's oldest too (each list is in
+        // creation order): popping it is O(1) however many transactions the customer has.
+        if let Some(list) = self.user_txns.get_mut(&txn.user_id) {
+            if list.front() == Some(&seq) {
+                list.pop_front();
+            } else {
                 list.retain(|s| *s != seq);
-                if list.is_empty() {
-                    index.remove(&txn.user_id);
-                }
+            }
+            if list.is_empty() {
+                self.user_txns.remove(&txn.user_id);
+            }
+        }
+        if let Some(list) = self.user_signed_txns.get_mut(&txn.user_id) {
+            list.retain(|s| *s != seq);
+            if list.is_empty() {
+                self.user_signed_txns.remove(&txn.user_id);
             }
         }
         for lease_id in &txn.lease_ids {
@@ -811,7 +821,7 @@ impl Merchant {
         self.user_txns
             .entry(user_id.to_owned())
             .or_default()
-            .push(txn_seq);
+            .push_back(txn_seq);
         Ok(lease_id)
     }
 
