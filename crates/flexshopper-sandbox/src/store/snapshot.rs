@@ -329,7 +329,7 @@ impl Merchant {
             self.user_txns
                 .entry(t.user_id.clone())
                 .or_default()
-                .push(seq);
+                .push_back(seq);
         }
         for (i, t) in self.transactions.iter().enumerate() {
             let signed = t
