@@ -34,7 +34,7 @@ pub struct Shared {
 pub struct AppState(pub Arc<Shared>);
 
 /// A poisoned lock only means a handler panicked mid-update; the sandbox keeps serving.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 

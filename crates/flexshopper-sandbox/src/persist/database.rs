@@ -306,7 +306,7 @@ fn save_one(tx: &rusqlite::Transaction<'_>, c: &Changes) -> rusqlite::Result<()>
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 "DELETE FROM records WHERE merchant = ?1 AND generation = ?2 AND family = ?3 \
                  AND key = ?4",
-                (&m.id, generation),
+                &[&m.id, &generation],
             )?;
         }
         for (family, first) in &m.kept_from {
@@ -318,16 +318,13 @@ fn save_one(tx: &rusqlite::Transaction<'_>, c: &Changes) -> rusqlite::Result<()>
         }
     }
     for row in &c.globals {
-        match &row.data {
-            Some(data) => tx
-                .prepare_cached(
-                    "INSERT OR REPLACE INTO globals (family, key, ord, data) VALUES (?1, ?2, ?3, ?4)",
-                )?
-                .execute(params![row.family, row.key, row.ord, data])?,
-            None => tx
-                .prepare_cached("DELETE FROM globals WHERE family = ?1 AND key = ?2")?
-                .execute(params![row.family, row.key])?,
-        };
+        save_row(
+            tx,
+            row,
+            "INSERT OR REPLACE INTO globals (family, key, ord, data) VALUES (?1, ?2, ?3, ?4)",
+            "DELETE FROM globals WHERE family = ?1 AND key = ?2",
+            &[],
+        )?;
     }
     if let Some(meta) = &c.meta {
         tx.prepare_cached("INSERT OR REPLACE INTO meta (id, data) VALUES (1, ?1)")?
@@ -336,20 +333,23 @@ fn save_one(tx: &rusqlite::Transaction<'_>, c: &Changes) -> rusqlite::Result<()>
     Ok(())
 }
 
+/// Write or delete one row: `owner` are the leading key columns (none for globals), then
+/// family and key, then (for a write) ord and data, in the statements' parameter order.
 fn save_row(
     tx: &rusqlite::Transaction<'_>,
     row: &Row,
     upsert: &str,
     delete: &str,
-    (merchant, generation): (&String, i64),
+    owner: &[&dyn rusqlite::ToSql],
 ) -> rusqlite::Result<()> {
+    let mut values: Vec<&dyn rusqlite::ToSql> = owner.to_vec();
+    values.extend([&row.family as &dyn rusqlite::ToSql, &row.key]);
     match &row.data {
-        Some(data) => tx.prepare_cached(upsert)?.execute(params![
-            merchant, generation, row.family, row.key, row.ord, data
-        ])?,
-        None => tx
-            .prepare_cached(delete)?
-            .execute(params![merchant, generation, row.family, row.key])?,
+        Some(data) => {
+            values.extend([&row.ord as &dyn rusqlite::ToSql, data]);
+            tx.prepare_cached(upsert)?.execute(&*values)?
+        }
+        None => tx.prepare_cached(delete)?.execute(&*values)?,
     };
     Ok(())
 }

@@ -13,7 +13,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tokio::sync::watch;
 
-use crate::app::AppState;
+use crate::app::{AppState, lock};
 use crate::error::ApiError;
 use crate::store::Changes;
 
@@ -202,10 +202,6 @@ pub async fn durable_responses(
         Ok(()) => response,
         Err(e) => unavailable(&e),
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn unavailable(e: &SaveError) -> Response {
