@@ -2,17 +2,47 @@
 //! → `Lease<Fulfilled>`. Each step exists only on the state it belongs to, so an
 //! out-of-order call does not compile:
 //!
-//! ```compile_fail
+//! ```no_run
+//! # async fn f(
+//! #     lease: flexshopper::Lease<flexshopper::Created>,
+//! #     session: &flexshopper::CustomerSession,
+//! # ) -> Result<(), flexshopper::Error> {
+//! // The order that compiles: sign, finalize, then confirm the shipment.
+//! let evidence = flexshopper::SignatureEvidence::now([127, 0, 0, 1].into());
+//! let signed = lease.sign(session, evidence).await?;
+//! let finalized = signed.finalize().await?;
+//! let shipped = finalized.confirm_shipment(flexshopper::Shipment::lines(vec![])).await?;
+//! # let _ = shipped;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Each out-of-order step fails with E0599, "no method named … found for
+//! `Lease<…>`" (the error code is pinned, so a doctest that failed for another
+//! reason would not pass):
+//!
+//! ```compile_fail,E0599
 //! # async fn f(lease: flexshopper::Lease<flexshopper::Created>) {
 //! // A lease must be signed before it is finalized.
 //! let finalized = lease.finalize().await;
 //! # }
 //! ```
 //!
-//! ```compile_fail
+//! ```compile_fail,E0599
 //! # async fn f(lease: flexshopper::Lease<flexshopper::Signed>) {
 //! // Shipment is confirmed only after finalizing.
-//! let shipped = lease.confirm_shipment(flexshopper::Shipment::everything_via("UPS", None, chrono::Utc::now().date_naive())).await;
+//! let shipped = lease.confirm_shipment(flexshopper::Shipment::lines(vec![])).await;
+//! # }
+//! ```
+//!
+//! ```compile_fail,E0599
+//! # async fn f(
+//! #     lease: flexshopper::Lease<flexshopper::Signed>,
+//! #     session: &flexshopper::CustomerSession,
+//! # ) {
+//! // A signed lease cannot be signed again.
+//! let evidence = flexshopper::SignatureEvidence::now([127, 0, 0, 1].into());
+//! let again = lease.sign(session, evidence).await;
 //! # }
 //! ```
 //!
