@@ -2,15 +2,15 @@
 # Usage: source .ci/lib/sandbox.sh; start_sandbox WORKDIR API_KEY  → sets SANDBOX_URL,
 # stops the sandbox when the calling script exits.
 
+# shellcheck source=binaries.sh
+source "$(dirname "${BASH_SOURCE[0]}")/binaries.sh"
+
 start_sandbox() {
-    local work=$1 api_key=$2
-    cargo build --locked --quiet -p flexshopper-sandbox --bin flexshopper-sandbox
-    local target_dir
-    target_dir=$(cargo metadata --format-version 1 --no-deps |
-        python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+    local work=$1 api_key=$2 binary
+    binary=$(workspace_binary flexshopper-sandbox) || return 1
     local out="$work/sandbox.stdout"
     : > "$out"
-    "$target_dir/debug/flexshopper-sandbox" --listen 127.0.0.1:0 --api-key "$api_key" --token-ttl-secs 86400 \
+    "$binary" --listen 127.0.0.1:0 --api-key "$api_key" --token-ttl-secs 86400 \
         > "$out" 2> "$work/sandbox.stderr" &
     SANDBOX_PID=$!
     trap 'kill "$SANDBOX_PID" 2>/dev/null || true; wait "$SANDBOX_PID" 2>/dev/null || true' EXIT

@@ -15,7 +15,8 @@
 //!
 //! `cargo bench -p flexshopper-sandbox --bench sandbox_vs_axum`
 //! (`SANDBOX_BENCH_QUICK=1`: shorter rounds, 50k instead of 300k, a 10 s journey run;
-//! `SANDBOX_BENCH_ONLY=durable` or `=keys`: only that section.)
+//! `SANDBOX_BENCH_ONLY=durable`, `=keys` or `=requests` (the GET and POST ratios):
+//! only that section.)
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -497,7 +498,8 @@ fn main() {
         .build()
         .unwrap();
     rt.block_on(async {
-        match std::env::var("SANDBOX_BENCH_ONLY").as_deref() {
+        let only = std::env::var("SANDBOX_BENCH_ONLY");
+        match only.as_deref() {
             Ok("durable") => return durable_vs_memory(&s).await,
             Ok("keys") => return random_keys(&s).await,
             _ => {}
@@ -556,6 +558,9 @@ fn main() {
         )
         .await;
         drop(sandbox);
+        if only.as_deref() == Ok("requests") {
+            return;
+        }
         // Journeys before paging: dropping the 300k-transaction sandbox takes a while and
         // would land in the first 5 s of the journey run.
         journeys(&s).await;

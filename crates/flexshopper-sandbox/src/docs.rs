@@ -12,6 +12,7 @@ use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use serde_json::{Map, Value};
 
+use crate::html::escape;
 use flexshopper_conformance::spec::EMBEDDED_SPEC as SPEC;
 
 const METHODS: [&str; 8] = [
@@ -43,13 +44,6 @@ pub fn reference() -> &'static str {
             serde_norway::from_str(SPEC).expect("spec/flexshopper.yaml is valid YAML");
         render(&spec)
     })
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Markdown-ish prose: paragraphs on blank lines, `* ` bullet lists, `code` spans;

@@ -25,6 +25,7 @@ pub mod error;
 pub mod faults;
 pub mod flexsdk;
 mod gate;
+mod html;
 pub mod journal;
 pub mod ops;
 pub mod persist;

@@ -153,6 +153,12 @@ async fn via_reqwest(s: &Setup) {
     .await;
 }
 
+/// Rounds of this many journeys per side; each round's three runs are back to back.
+const PER_ROUND: u32 = 10;
+/// Rounds measured: the machine's noise moves single rounds by ±20%, so many short
+/// interleaved rounds and their median, rather than a few long ones.
+const ROUNDS: usize = 151;
+
 /// Interleaved rounds so both sides see the same machine state; medians compared.
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -168,22 +174,37 @@ fn main() {
             via_crate(&s, Ship::EverythingVia).await;
             via_reqwest(&s).await;
         }
-        for _ in 0..25 {
-            lines.push(time(|| via_crate(&s, Ship::Lines), 10).await);
-            via.push(time(|| via_crate(&s, Ship::EverythingVia), 10).await);
-            raw.push(time(|| via_reqwest(&s), 10).await);
+        for _ in 0..ROUNDS {
+            lines.push(time(|| via_crate(&s, Ship::Lines), PER_ROUND).await);
+            via.push(time(|| via_crate(&s, Ship::EverythingVia), PER_ROUND).await);
+            raw.push(time(|| via_reqwest(&s), PER_ROUND).await);
         }
     });
+    let per_round = |ours: &[std::time::Duration]| {
+        let mut r: Vec<f64> = raw
+            .iter()
+            .zip(ours)
+            .map(|(r, o)| r.as_secs_f64() / o.as_secs_f64())
+            .collect();
+        r.sort_by(f64::total_cmp);
+        (r[0], r[r.len() / 2], r[r.len() - 1])
+    };
+    let (lines_rounds, via_rounds) = (per_round(&lines), per_round(&via));
     let r = median(&mut raw);
-    for (what, ours) in [
-        ("same 6 requests, shipment by lines", median(&mut lines)),
+    for (what, ours, (min, med, max)) in [
+        (
+            "same 6 requests, shipment by lines",
+            median(&mut lines),
+            lines_rounds,
+        ),
         (
             "shipment everything_via, +1 GET transaction",
             median(&mut via),
+            via_rounds,
         ),
     ] {
         println!(
-            "journey ratio, {what} (flexshopper journeys per second / raw reqwest's, 1 in flight, median of 25x10): {:.3}  ({:.3} ms vs {:.3} ms per journey)",
+            "journey ratio, {what} (flexshopper journeys per second / raw reqwest's, 1 in flight, {ROUNDS} rounds of {PER_ROUND}): {:.3} from the medians ({:.3} ms vs {:.3} ms per journey); per round min {min:.3} / median {med:.3} / max {max:.3}",
             r.as_secs_f64() / ours.as_secs_f64(),
             ours.as_secs_f64() * 1e3,
             r.as_secs_f64() * 1e3

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::Limits;
 use crate::error::{ApiError, ApiResult, Code};
+use crate::html::Escaped;
 use crate::retained::{ChangeTracking, Retained, Tracked};
 use serde::{Deserialize, Serialize};
 
@@ -759,7 +760,7 @@ impl Merchant {
         lease_id: String,
         now: DateTime<Utc>,
     ) -> ApiResult<String> {
-        let user = self.user(user_id)?.clone();
+        let user = self.user(user_id)?;
         if let Ok(txn) = self.transaction(&req.transaction_id) {
             let same_items = txn.items.iter().map(|i| &i.item).eq(req.items.iter());
             let same = txn.user_id == user_id
@@ -775,9 +776,9 @@ impl Merchant {
             };
         }
         let total = req.total();
-        self.check_new_lease(&user, total)?;
+        self.check_new_lease(user, total)?;
         let payment = weekly_payment(total);
-        let contract = contract_html(&user, &req, total, payment);
+        let contract = contract_html(user, &req, total, payment);
         let (lease_seq, _) = self.leases.push(Lease {
             id: lease_id.clone(),
             user_id: user_id.to_owned(),
@@ -1293,41 +1294,39 @@ fn available_for(i: &TxnItem, kind: Fulfilment) -> u32 {
     }
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// The lease contract: a small HTML document naming the customer, the items and the terms.
 pub fn contract_html(user: &User, req: &LeaseRequest, total: Decimal, payment: Decimal) -> String {
-    let rows: String = req
-        .items
-        .iter()
-        .map(|i| {
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>${:.2}</td></tr>",
-                escape(&i.sku),
-                escape(&i.description),
-                i.quantity,
-                i.cost
-            )
-        })
-        .collect();
-    format!(
+    use std::fmt::Write;
+    let mut html = String::with_capacity(640 + 96 * req.items.len());
+    // Writing into a String cannot fail.
+    let _ = write!(
+        html,
         "<html><head><title>Lease agreement {txn}</title></head><body>\
 <h1>Lease-to-own agreement</h1><p>Customer: {first} {last} ({email})</p>\
-<table><tr><th>SKU</th><th>Item</th><th>Qty</th><th>Cost</th></tr>{rows}</table>\
-<p>Cash price: ${total:.2}. {term} weekly payments of ${payment:.2}. Cost of rental: ${cor:.2}.</p>\
+<table><tr><th>SKU</th><th>Item</th><th>Qty</th><th>Cost</th></tr>",
+        txn = Escaped(&req.transaction_id),
+        first = Escaped(&user.first_name),
+        last = Escaped(&user.last_name),
+        email = Escaped(&user.email),
+    );
+    for i in &req.items {
+        let _ = write!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>${:.2}</td></tr>",
+            Escaped(&i.sku),
+            Escaped(&i.description),
+            i.quantity,
+            i.cost
+        );
+    }
+    let _ = write!(
+        html,
+        "</table><p>Cash price: ${total:.2}. {term} weekly payments of ${payment:.2}. Cost of rental: ${cor:.2}.</p>\
 <p>FlexShopper sandbox: not a real agreement.</p></body></html>",
-        txn = escape(&req.transaction_id),
-        first = escape(&user.first_name),
-        last = escape(&user.last_name),
-        email = escape(&user.email),
         term = TERM,
         cor = cost_of_rental(total),
-    )
+    );
+    html
 }
 
 /// How far the sandbox clock may be moved from real time, either way: far enough for any
@@ -1848,6 +1847,29 @@ mod tests {
         let id = s.next_id("lease", 32);
         let now = s.now();
         s.merchant(M).create_lease(user, req, id, now)
+    }
+
+    #[test]
+    fn the_contract_names_the_order_with_markup_escaped() {
+        let (s, u) = approved_customer("jane@example.com");
+        let user = s.merchant_ref(M).user(&u).unwrap();
+        let mut tv = item("TV", dec!(299.5), 2);
+        tv.description = "<script>alert(1)</script> & \"mount\"".into();
+        let html = contract_html(user, &order("T<1>", vec![tv]), dec!(599), dec!(60.5));
+        assert!(
+            html.contains("<title>Lease agreement T&lt;1&gt;</title>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("Customer: Jane Doe (jane@example.com)"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<tr><td>TV</td><td>&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;mount&quot;</td><td>2</td><td>$299.50</td></tr>"),
+            "{html}"
+        );
+        assert!(html.contains("Cash price: $599.00. "), "{html}");
+        assert!(!html.contains("<script>"));
     }
 
     /// A signed lease for transaction T1: 2 x A at 100 and 1 x B at 50.
