@@ -7,6 +7,11 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
+// `flexshopper sandbox` runs the sandbox as a service: the sandbox binary's allocator
+// (see flexshopper-sandbox's `mimalloc` feature).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

@@ -15,8 +15,8 @@
 //!
 //! `cargo bench -p flexshopper-sandbox --bench sandbox_vs_axum`
 //! (`SANDBOX_BENCH_QUICK=1`: shorter rounds, 50k instead of 300k, a 10 s journey run;
-//! `SANDBOX_BENCH_ONLY=durable`, `=keys` or `=requests` (the GET and POST ratios):
-//! only that section.)
+//! `SANDBOX_BENCH_ONLY=durable`, `=keys`, `=journeys` or `=requests` (the GET and POST
+//! ratios): only that section.)
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -28,6 +28,12 @@ use axum::routing::{get, post};
 use flexshopper_sandbox::{Limits, Sandbox, SandboxConfig};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
+
+// The binary's allocator, so the figures are the binary's (see the `mimalloc` feature);
+// the bare axum handler runs on it too.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const KEY: &str = "bench-merchant-key";
 const CONCURRENCY: usize = 16;
@@ -502,6 +508,7 @@ fn main() {
         match only.as_deref() {
             Ok("durable") => return durable_vs_memory(&s).await,
             Ok("keys") => return random_keys(&s).await,
+            Ok("journeys") => return journeys(&s).await,
             _ => {}
         }
         let sandbox = Sandbox::start(SandboxConfig::new()).await.unwrap();
