@@ -50,3 +50,44 @@ impl Harness {
         }
     }
 }
+
+/// Time per step of a sequence (a journey's operations): `start`, then `lap(step)` after
+/// each step records the time since the previous lap under that step's name. Shared by
+/// the tasks of one run (a mutex: one journey in flight, so never contended).
+#[derive(Default)]
+#[allow(dead_code)] // the overhead bench times single calls
+pub struct Laps(std::sync::Mutex<LapsInner>);
+
+#[derive(Default)]
+#[allow(dead_code)]
+struct LapsInner {
+    last: Option<Instant>,
+    steps: Vec<(&'static str, Vec<Duration>)>,
+}
+
+#[allow(dead_code)]
+impl Laps {
+    pub fn start(&self) {
+        self.0.lock().unwrap().last = Some(Instant::now());
+    }
+
+    pub fn lap(&self, step: &'static str) {
+        let now = Instant::now();
+        let mut inner = self.0.lock().unwrap();
+        let took = now - inner.last.replace(now).expect("start() before lap()");
+        match inner.steps.iter_mut().find(|(name, _)| *name == step) {
+            Some((_, times)) => times.push(took),
+            None => inner.steps.push((step, vec![took])),
+        }
+    }
+
+    /// Each step's median, in the order the steps first ran.
+    pub fn medians(&self) -> Vec<(&'static str, Duration)> {
+        let mut inner = self.0.lock().unwrap();
+        inner
+            .steps
+            .iter_mut()
+            .map(|(name, times)| (*name, median(times)))
+            .collect()
+    }
+}
