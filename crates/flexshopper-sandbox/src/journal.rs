@@ -113,6 +113,16 @@ impl Default for Journal {
     }
 }
 
+/// A header value as one line of text: as it is when it is UTF-8 without line breaks (what
+/// hyper hands over: it refuses CR and LF in values), else lossily decoded with line
+/// breaks replaced, so a value can never forge another `name: value` line.
+fn push_line_safe(out: &mut String, value: &[u8]) {
+    match std::str::from_utf8(value) {
+        Ok(v) if !v.contains(['\r', '\n']) => out.push_str(v),
+        _ => out.push_str(&String::from_utf8_lossy(value).replace(['\r', '\n'], " ")),
+    }
+}
+
 impl Journal {
     pub fn new(limits: &Limits) -> Self {
         Journal {
@@ -133,15 +143,14 @@ impl Journal {
         merchant_id: Option<String>,
         body: &Bytes,
     ) -> u64 {
-        let mut headers = String::new();
+        let mut headers = String::with_capacity(64 * parts.headers.len());
         for (name, value) in &parts.headers {
             headers.push_str(name.as_str());
             headers.push_str(": ");
             if SECRET_HEADERS.contains(&name.as_str()) {
                 headers.push_str(REDACTED);
             } else {
-                let v = String::from_utf8_lossy(value.as_bytes());
-                headers.push_str(&v.replace(['\r', '\n'], " "));
+                push_line_safe(&mut headers, value.as_bytes());
             }
             headers.push('\n');
         }
@@ -242,6 +251,19 @@ pub fn redact(value: &mut Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_header_value_stays_on_its_line() {
+        let mut out = String::new();
+        push_line_safe(&mut out, b"plain value");
+        assert_eq!(out, "plain value");
+        out.clear();
+        push_line_safe(&mut out, b"x\r\nauthorization: forged");
+        assert_eq!(out, "x  authorization: forged");
+        out.clear();
+        push_line_safe(&mut out, b"caf\xe9\n");
+        assert_eq!(out, "caf\u{fffd} ");
+    }
 
     #[test]
     fn secrets_are_redacted_at_any_depth() {
