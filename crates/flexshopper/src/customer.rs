@@ -5,7 +5,7 @@ use crate::client::FlexShopper;
 use crate::error::Error;
 use crate::retry::Safety;
 use crate::secret::{CustomerToken, Passcode, Ssn};
-use crate::send::wire;
+use crate::send::{built, wire};
 use crate::session::CustomerSession;
 use crate::validate::Checker;
 use flexshopper_api::types;
@@ -220,12 +220,13 @@ impl FlexShopper {
     /// ```
     pub async fn create_customer(&self, customer: &NewCustomer) -> Result<CustomerSession, Error> {
         customer.validate()?;
-        let body: types::CreateUserRequest = wire(
+        let body: types::CreateUserRequest = built(
             "customer",
-            json!({
-                "firstName": customer.first_name, "lastName": customer.last_name, "email": customer.email,
-                "password": customer.password.as_ref().map(|p| p.expose()),
-            }),
+            types::CreateUserRequest::builder()
+                .first_name(customer.first_name.as_str())
+                .last_name(customer.last_name.as_str())
+                .email(customer.email.clone())
+                .password(customer.password.as_ref().map(|p| p.expose().to_owned())),
         )?;
         let api = self.api();
         let created = self
@@ -328,8 +329,10 @@ impl FlexShopper {
             .required("userId", user_id)
             .required("passcode", passcode.expose())
             .finish()?;
-        let body: types::PasscodeLoginRequest =
-            wire("passcode", json!({"passcode": passcode.expose()}))?;
+        let body: types::PasscodeLoginRequest = built(
+            "passcode",
+            types::PasscodeLoginRequest::builder().passcode(passcode.expose()),
+        )?;
         let api = self.api();
         let t = self
             .send("loginWithPasscode", Safety::Never, || {
@@ -369,9 +372,11 @@ impl FlexShopper {
             .phone("mobilePhone", mobile_phone)
             .ssn("ssn", ssn.expose())
             .finish()?;
-        let body: types::AccountLookupRequest = wire(
+        let body: types::AccountLookupRequest = built(
             "accountLookup",
-            json!({"mobilePhone": mobile_phone, "ssn": ssn.expose()}),
+            types::AccountLookupRequest::builder()
+                .mobile_phone(mobile_phone)
+                .ssn(ssn.expose()),
         )?;
         let api = self.api();
         let page = self

@@ -8,7 +8,7 @@ use crate::lease::{Created, Lease, Order};
 use crate::money::from_wire;
 use crate::retry::Safety;
 use crate::secret::{AccountNumber, REDACTED, Ssn};
-use crate::send::wire;
+use crate::send::{built, wire};
 use crate::session::CustomerSession;
 use crate::validate::{Checker, ValidationError};
 use flexshopper_api::types;
@@ -231,8 +231,14 @@ impl BankAccount {
     }
 
     /// The wire form; the account number is exposed only here, at send time.
-    pub(crate) fn to_json(&self) -> serde_json::Value {
-        json!({"routing": self.routing, "account": self.account.expose(), "type": self.kind})
+    pub(crate) fn to_wire(&self) -> Result<types::BankAccount, Error> {
+        built(
+            "bankAccount",
+            types::BankAccount::builder()
+                .routing(self.routing.as_str())
+                .account(self.account.expose())
+                .type_(self.kind),
+        )
     }
 }
 
@@ -253,9 +259,16 @@ impl Employment {
         c
     }
 
-    pub(crate) fn to_json(&self) -> serde_json::Value {
-        json!({"name": self.employer, "monthlyIncome": self.monthly_income, "payFrequency": self.pay_frequency,
-               "nextPayDate": self.next_pay_date, "lastPayDate": self.last_pay_date})
+    pub(crate) fn to_wire(&self) -> Result<types::EmploymentInformation, Error> {
+        built(
+            "employmentInformation",
+            types::EmploymentInformation::builder()
+                .name(self.employer.clone())
+                .monthly_income(self.monthly_income.map(types::Dollars))
+                .pay_frequency(self.pay_frequency)
+                .next_pay_date(self.next_pay_date.clone())
+                .last_pay_date(self.last_pay_date.clone()),
+        )
     }
 }
 
@@ -370,18 +383,34 @@ impl Application {
 
     /// The wire request; secrets are exposed only here, at send time.
     fn to_wire(&self) -> Result<types::ApplicationRequest, Error> {
-        let a = &self.address;
-        let emp = self.employment.as_ref().map(Employment::to_json);
-        let bank = self.bank_account.as_ref().map(BankAccount::to_json);
-        wire(
+        let date_of_birth = self
+            .date_of_birth
+            .parse::<chrono::NaiveDate>()
+            .map_err(|e| ValidationError::field("application.dateOfBirth", e.to_string()))?;
+        let ssn = match &self.ssn {
+            Some(ssn) => Some(built("application.ssn", ssn.expose())?),
+            None => None,
+        };
+        built(
             "application",
-            json!({
-                "street1": a.street1, "street2": a.street2, "city": a.city, "regionAbbr": a.region,
-                "postalCode": a.postal_code, "country": "US", "mobilePhone": self.mobile_phone,
-                "dateOfBirth": self.date_of_birth, "ssn": self.ssn.as_ref().map(|s| s.expose()),
-                "employmentInformation": emp, "bankAccount": bank,
-                "expectedPurchaseAmount": self.expected_purchase_amount, "optInMarketing": self.opt_in_marketing,
-            }),
+            with_address!(types::ApplicationRequest::builder(), &self.address)
+                .mobile_phone(self.mobile_phone.as_str())
+                .date_of_birth(date_of_birth)
+                .ssn(ssn)
+                .employment_information(
+                    self.employment
+                        .as_ref()
+                        .map(Employment::to_wire)
+                        .transpose()?,
+                )
+                .bank_account(
+                    self.bank_account
+                        .as_ref()
+                        .map(BankAccount::to_wire)
+                        .transpose()?,
+                )
+                .expected_purchase_amount(self.expected_purchase_amount.map(types::Dollars))
+                .opt_in_marketing(self.opt_in_marketing),
         )
     }
 }

@@ -6,13 +6,13 @@ use crate::error::{Error, ErrorCode};
 use crate::lease::JourneyStep;
 use crate::money::{Cents, from_wire};
 use crate::retry::Safety;
-use crate::send::wire;
+use crate::send::built;
 use crate::validate::Checker;
 use chrono::NaiveDate;
 use flexshopper_api::types;
 use rust_decimal::Decimal;
-use serde_json::json;
 use std::collections::BTreeMap;
+use std::num::NonZeroU64;
 
 pub use flexshopper_api::types::{CancelResult, FinalizedTransaction, RefundResult, ReturnResult};
 
@@ -434,6 +434,13 @@ pub struct RefundLine {
     pub shipping_credit: Option<Decimal>,
 }
 
+/// A unit count for the wire: at least 1. A zero is refused here, never sent as "no
+/// quantity" (which FlexShopper reads as every unit of the line).
+fn units(field: &str, quantity: u32) -> Result<NonZeroU64, Error> {
+    NonZeroU64::new(u64::from(quantity))
+        .ok_or_else(|| crate::ValidationError::field(field, "must be at least 1").into())
+}
+
 fn selection(items: &[(&str, u32)]) -> Result<types::ItemSelection, Error> {
     let mut c = Checker::new("items");
     for (i, (sku, q)) in items.iter().enumerate() {
@@ -444,11 +451,18 @@ fn selection(items: &[(&str, u32)]) -> Result<types::ItemSelection, Error> {
         );
     }
     c.finish()?;
-    let items: Vec<_> = items
+    let items = items
         .iter()
-        .map(|(sku, q)| json!({"sku": sku, "quantity": q}))
-        .collect();
-    wire("items", json!({ "items": items }))
+        .map(|(sku, q)| {
+            built(
+                "items",
+                types::SkuQuantity::builder()
+                    .sku(*sku)
+                    .quantity(Some(units("items.quantity", *q)?)),
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    built("items", types::ItemSelection::builder().items(items))
 }
 
 impl FlexShopper {
@@ -564,7 +578,9 @@ impl FlexShopper {
         shipment: &Shipment,
     ) -> Result<(), Error> {
         let lines = match &shipment.0 {
-            ShipmentKind::Everything => return self.send_shipment(transaction_id, json!({})).await,
+            ShipmentKind::Everything => {
+                return self.send_shipment(transaction_id, Vec::new()).await;
+            }
             ShipmentKind::Lines(lines) => lines.clone(),
             ShipmentKind::EverythingVia {
                 carrier,
@@ -591,23 +607,36 @@ impl FlexShopper {
                 );
         }
         c.finish()?;
-        let items: Vec<_> = lines
+        let items = lines
             .iter()
             .map(|l| {
-                json!({"sku": l.sku, "carrier": l.carrier, "trackingNumber": l.tracking_number,
-                       "shipDate": l.ship_date, "quantity": l.quantity})
+                built(
+                    "shipment.items",
+                    types::ShipmentItem::builder()
+                        .sku(l.sku.as_str())
+                        .carrier(l.carrier.as_str())
+                        .tracking_number(l.tracking_number.clone())
+                        .ship_date(l.ship_date)
+                        .quantity(
+                            l.quantity
+                                .map(|q| units("shipment.items.quantity", q))
+                                .transpose()?,
+                        ),
+                )
             })
-            .collect();
-        self.send_shipment(transaction_id, json!({ "items": items }))
-            .await
+            .collect::<Result<Vec<_>, _>>()?;
+        self.send_shipment(transaction_id, items).await
     }
 
     async fn send_shipment(
         &self,
         transaction_id: &str,
-        body: serde_json::Value,
+        items: Vec<types::ShipmentItem>,
     ) -> Result<(), Error> {
-        let body: types::ConfirmShipmentRequest = wire("shipment", body)?;
+        let body: types::ConfirmShipmentRequest = built(
+            "shipment",
+            types::ConfirmShipmentRequest::builder().items(items),
+        )?;
         let api = self.api();
         self.send("confirmShipment", Safety::Never, || {
             api.confirm_shipment()
@@ -657,11 +686,22 @@ impl FlexShopper {
                 "nothing left to confirm: FlexShopper needs at least one item",
             )
             .finish()?;
-        let items: Vec<_> = lines
+        let items = lines
             .iter()
-            .map(|(sku, q)| json!({"sku": sku, "quantity": q, "receiptDate": receipt.date}))
-            .collect();
-        let body: types::ConfirmReceiptRequest = wire("receipt", json!({ "items": items }))?;
+            .map(|(sku, q)| {
+                built(
+                    "receipt.items",
+                    types::ReceiptItem::builder()
+                        .sku(sku.as_str())
+                        .quantity(q.map(|q| units("receipt.items.quantity", q)).transpose()?)
+                        .receipt_date(receipt.date),
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let body: types::ConfirmReceiptRequest = built(
+            "receipt",
+            types::ConfirmReceiptRequest::builder().items(items),
+        )?;
         let api = self.api();
         self.send("confirmReceipt", Safety::Never, || {
             api.confirm_receipt()
@@ -797,14 +837,21 @@ impl FlexShopper {
                 );
         }
         c.finish()?;
-        let items: Vec<_> = lines
+        let items = lines
             .iter()
             .map(|l| {
-                json!({"lineNumber": l.line_number, "sku": l.sku, "itemCredit": l.item_credit,
-                       "shippingCredit": l.shipping_credit})
+                built(
+                    "refund.items",
+                    types::RefundItem::builder()
+                        .line_number(u64::from(l.line_number))
+                        .sku(l.sku.as_str())
+                        .item_credit(l.item_credit.map(types::Dollars))
+                        .shipping_credit(l.shipping_credit.map(types::Dollars)),
+                )
             })
-            .collect();
-        let body: types::RefundRequest = wire("refund", json!({ "items": items }))?;
+            .collect::<Result<Vec<_>, _>>()?;
+        let body: types::RefundRequest =
+            built("refund", types::RefundRequest::builder().items(items))?;
         let api = self.api();
         let r = self
             .send("refundTransaction", Safety::Never, || {

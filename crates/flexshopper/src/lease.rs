@@ -54,7 +54,7 @@ use crate::error::{Error, WorkflowError};
 use crate::fulfilment::{Receipt, Shipment, Transaction};
 use crate::money::from_wire;
 use crate::retry::Safety;
-use crate::send::wire;
+use crate::send::{built, wire};
 use crate::session::CustomerSession;
 use crate::validate::Checker;
 use base64::Engine;
@@ -231,22 +231,39 @@ impl Order {
     }
 
     fn to_wire(&self) -> Result<types::CreateLeaseRequest, Error> {
-        let items: Vec<_> = self
+        let items = self
             .items
             .iter()
             .map(|i| {
-                json!({"sku": i.sku, "description": i.description, "brand": i.brand, "cost": i.cost,
-                       "quantity": i.quantity, "condition": i.condition})
+                built(
+                    "order.items",
+                    types::LeaseItem::builder()
+                        .sku(i.sku.as_str())
+                        .description(i.description.as_str())
+                        .brand(i.brand.as_str())
+                        .cost(i.cost)
+                        .quantity(u64::from(i.quantity))
+                        .condition(i.condition),
+                )
             })
-            .collect();
+            .collect::<Result<Vec<_>, _>>()?;
         let shipping = self
             .shipping
             .as_ref()
-            .map(|(cost, method)| json!({"cost": cost, "method": method}));
-        wire(
+            .map(|(cost, method)| types::Shipping {
+                cost: Some(types::Dollars(*cost)),
+                date: None,
+                method: Some(method.clone()),
+                store: None,
+            });
+        built(
             "order",
-            json!({"transactionId": self.transaction_id, "orderId": self.order_id, "items": items,
-                   "shipping": shipping, "totalDiscount": self.total_discount}),
+            types::CreateLeaseRequest::builder()
+                .transaction_id(self.transaction_id.as_str())
+                .order_id(self.order_id.clone())
+                .items(items)
+                .shipping(shipping)
+                .total_discount(self.total_discount.map(types::Dollars)),
         )
     }
 }
@@ -511,9 +528,12 @@ impl Lease<Created> {
         evidence: &SignatureEvidence,
     ) -> Result<(), Error> {
         let token = self.client.token("signLease", session)?;
-        let body: types::SignLeaseRequest = wire(
+        let body: types::SignLeaseRequest = built(
             "signature",
-            json!({"ipAddress": evidence.ip_address.to_string(), "timestamp": evidence.signed_at.to_rfc3339(), "signed": true}),
+            types::SignLeaseRequest::builder()
+                .ip_address(evidence.ip_address.to_string())
+                .timestamp(Some(evidence.signed_at.to_rfc3339()))
+                .signed(true),
         )?;
         let (api, id) = (self.client.api(), self.lease_id.as_str());
         self.client

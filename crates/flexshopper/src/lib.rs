@@ -47,6 +47,21 @@
 
 #![warn(missing_docs)]
 
+/// Sets a US address on a generated request builder: the application and the
+/// prequalification carry the same address fields (builders of different types).
+macro_rules! with_address {
+    ($builder:expr, $address:expr) => {{
+        let a: &$crate::customer::Address = $address;
+        $builder
+            .street1(a.street1.as_str())
+            .street2(a.street2.clone())
+            .city(a.city.as_str())
+            .region_abbr(a.region.as_str())
+            .postal_code(a.postal_code.as_str())
+            .country("US")
+    }};
+}
+
 pub mod client;
 pub mod customer;
 pub mod decision;

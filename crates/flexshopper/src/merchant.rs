@@ -6,7 +6,7 @@ use crate::error::Error;
 use crate::money::{Cents, UnverifiedAmount};
 use crate::retry::Safety;
 use crate::secret::{AccountNumber, CardToken, ChildKey, REDACTED};
-use crate::send::wire;
+use crate::send::{built, wire};
 use crate::session::CustomerSession;
 use crate::validate::{Checker, routing_number_problem};
 use flexshopper_api::types;
@@ -279,9 +279,11 @@ impl FlexShopper {
             .amount("amount", amount)
             .check(!amount.is_zero(), "amount", "must be more than zero")
             .finish()?;
-        let body: types::CollectPaymentRequest = wire(
+        let body: types::CollectPaymentRequest = built(
             "payment",
-            json!({"paymentMethodId": payment_method_id, "amount": amount}),
+            types::CollectPaymentRequest::builder()
+                .payment_method_id(payment_method_id)
+                .amount(amount),
         )?;
         let api = self.api();
         let r = self
@@ -386,9 +388,11 @@ impl FlexShopper {
             .routing_number("routingNumber", routing)
             .account_number("accountNumber", account.expose())
             .finish()?;
-        let body: types::VerifyAchRequest = wire(
+        let body: types::VerifyAchRequest = built(
             "ach",
-            json!({"routingNumber": routing, "accountNumber": account.expose()}),
+            types::VerifyAchRequest::builder()
+                .routing_number(routing)
+                .account_number(account.expose()),
         )?;
         let api = self.api();
         let r = self

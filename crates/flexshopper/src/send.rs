@@ -363,6 +363,19 @@ pub(crate) fn wire<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// A request body from its generated builder: each field is converted (and held to the
+/// spec's constraints) as it is set, with no JSON document in between; a refusal names
+/// `what` and the field the builder names.
+pub(crate) fn built<T, B>(what: &str, builder: B) -> Result<T, Error>
+where
+    B: TryInto<T>,
+    B::Error: std::fmt::Display,
+{
+    builder.try_into().map_err(|e| {
+        crate::validate::ValidationError::field(what, scrub_text(&e.to_string())).into()
+    })
+}
+
 impl FlexShopper {
     /// Runs any generated call through the same path as this crate's own operations:
     /// tracing span, retries as `safety` allows, total timeout and [`Error`] mapping.

@@ -31,17 +31,16 @@
 //! ```
 
 use crate::client::FlexShopper;
-use crate::customer::{Address, address_json};
+use crate::customer::Address;
 use crate::decision::{BankAccount, Employment, Limits};
 use crate::error::Error;
 use crate::money::from_wire;
 use crate::retry::Safety;
 use crate::secret::{AuthCode, Passcode, REDACTED, Ssn};
-use crate::send::wire;
+use crate::send::built;
 use crate::validate::Checker;
 use chrono::NaiveDate;
 use flexshopper_api::types;
-use serde_json::json;
 use std::fmt;
 use std::net::IpAddr;
 
@@ -149,24 +148,25 @@ impl PrequalApplicant {
     }
 
     fn to_wire(&self) -> Result<types::PrequalStartRequest, Error> {
-        let mut body = address_json(&self.address);
-        let region = body["region"].take();
-        body["regionAbbr"] = region;
-        if let Some(map) = body.as_object_mut() {
-            map.remove("region");
-        }
-        let fields = json!({
-            "firstName": self.first_name, "lastName": self.last_name, "email": self.email,
-            "country": "US", "mobilePhone": self.mobile_phone, "dateOfBirth": self.date_of_birth,
-            "ssn": self.ssn.expose(), "ipAddress": self.ip_address.map(|ip| ip.to_string()),
-            "employmentInformation": self.employment.as_ref().map(Employment::to_json),
-            "optInMarketing": self.opt_in_marketing,
-            "password": self.password.as_ref().map(|p| p.expose()),
-        });
-        if let (Some(b), Some(f)) = (body.as_object_mut(), fields.as_object()) {
-            b.extend(f.clone());
-        }
-        wire("prequal", body)
+        built(
+            "prequal",
+            with_address!(types::PrequalStartRequest::builder(), &self.address)
+                .first_name(self.first_name.as_str())
+                .last_name(self.last_name.as_str())
+                .email(self.email.clone())
+                .mobile_phone(self.mobile_phone.as_str())
+                .date_of_birth(self.date_of_birth)
+                .ssn(self.ssn.expose())
+                .ip_address(self.ip_address.map(|ip| ip.to_string()))
+                .employment_information(
+                    self.employment
+                        .as_ref()
+                        .map(Employment::to_wire)
+                        .transpose()?,
+                )
+                .opt_in_marketing(self.opt_in_marketing)
+                .password(self.password.as_ref().map(|p| p.expose().to_owned())),
+        )
     }
 }
 
@@ -291,10 +291,12 @@ impl FlexShopper {
             c = e.check(c);
         }
         c.finish()?;
-        let body: types::PrequalCompleteRequest = wire(
+        let body: types::PrequalCompleteRequest = built(
             "prequal",
-            json!({"prequalId": prequal_id, "bankAccount": bank_account.to_json(),
-                   "employmentInformation": employment.map(Employment::to_json)}),
+            types::PrequalCompleteRequest::builder()
+                .prequal_id(prequal_id)
+                .bank_account(bank_account.to_wire()?)
+                .employment_information(employment.map(Employment::to_wire).transpose()?),
         )?;
         let api = self.api();
         let r = self

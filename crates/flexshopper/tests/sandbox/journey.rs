@@ -224,3 +224,23 @@ async fn shipping_everything_via_a_carrier_tracks_every_unshipped_unit() {
         .sum();
     assert_eq!(shipped, ordered, "{tx}");
 }
+
+#[tokio::test]
+async fn a_receipt_of_zero_units_is_refused_not_sent_as_every_unit() {
+    let env = env().await;
+    let (_s, lease) = finalized(&env, "zero@example.com", "T-ZERO").await;
+    let before = env.transaction_state("T-ZERO").await;
+    let receipt = Receipt::lines(vec![("TV-55".into(), Some(0))], None);
+    let err = env
+        .client
+        .confirm_receipt("T-ZERO", &receipt)
+        .await
+        .unwrap_err();
+    let Error::Validation(v) = &err else {
+        panic!("expected a validation error, got {err:?}")
+    };
+    assert_eq!(v.errors[0].field, "receipt.items.quantity", "{v:?}");
+    // Nothing was sent, so nothing was received.
+    assert_eq!(env.transaction_state("T-ZERO").await, before);
+    drop(lease);
+}
