@@ -352,8 +352,9 @@ fn truncate(s: &str, max: usize) -> String {
     format!("{}…", &s[..end])
 }
 
-/// Converts a request built as JSON into its generated wire type. The input was
-/// validated already, so a failure here means the spec and this crate disagree.
+/// Converts a request assembled as JSON (the few bodies whose shape is built up
+/// dynamically; the others go through [`built`]) into its generated wire type. The input
+/// was validated already, so a failure here means the spec and this crate disagree.
 pub(crate) fn wire<T: serde::de::DeserializeOwned>(
     what: &str,
     value: serde_json::Value,
