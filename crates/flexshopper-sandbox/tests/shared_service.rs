@@ -476,6 +476,10 @@ async fn nul_characters_are_refused_in_names_and_skus() {
         .create_lease(&c, "T1", json!([item("T\u{0}V", 300.0, 1)]))
         .await;
     assert_eq!(status, 400, "{resp}");
+    // The refusal names the field, nested in an array (the item's SKU and description
+    // both carry the NUL; the first in the body's order is named).
+    let field = resp["error"]["data"]["field"].as_str().unwrap_or_default();
+    assert!(field.starts_with("items[0]."), "{resp}");
 }
 
 #[tokio::test]
