@@ -12,8 +12,9 @@ use flexshopper::*;
 use serde_json::json;
 use std::sync::atomic::{AtomicU64, Ordering};
 mod common;
-use common::{Laps, median, time};
+use common::{median, time};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 const KEY: &str = "bench-journey-key";
 static NEXT: AtomicU64 = AtomicU64::new(0);
@@ -170,6 +171,44 @@ async fn via_reqwest(s: &Setup, laps: &Laps) {
     laps.lap("confirm shipment");
 }
 
+/// Time per step of a sequence (a journey's operations): `start`, then `lap(step)` after
+/// each step records the time since the previous lap under that step's name. Shared by
+/// the tasks of one run (a mutex: one journey in flight, so never contended).
+#[derive(Default)]
+struct Laps(std::sync::Mutex<LapsInner>);
+
+#[derive(Default)]
+struct LapsInner {
+    last: Option<Instant>,
+    steps: Vec<(&'static str, Vec<Duration>)>,
+}
+
+impl Laps {
+    fn start(&self) {
+        self.0.lock().unwrap().last = Some(Instant::now());
+    }
+
+    fn lap(&self, step: &'static str) {
+        let now = Instant::now();
+        let mut inner = self.0.lock().unwrap();
+        let took = now - inner.last.replace(now).expect("start() before lap()");
+        match inner.steps.iter_mut().find(|(name, _)| *name == step) {
+            Some((_, times)) => times.push(took),
+            None => inner.steps.push((step, vec![took])),
+        }
+    }
+
+    /// Each step's median, in the order the steps first ran.
+    fn medians(&self) -> Vec<(&'static str, Duration)> {
+        let mut inner = self.0.lock().unwrap();
+        inner
+            .steps
+            .iter_mut()
+            .map(|(name, times)| (*name, median(times)))
+            .collect()
+    }
+}
+
 /// Rounds of this many journeys per side; each round's three runs are back to back.
 const PER_ROUND: u32 = 10;
 /// Rounds measured: the machine's noise moves single rounds by ±20%, so many short
@@ -179,9 +218,9 @@ const ROUNDS: usize = 151;
 /// One setting's measurements: each round's mean journey time per side, and laps.
 #[derive(Default)]
 struct Runs {
-    lines: Vec<std::time::Duration>,
-    via: Vec<std::time::Duration>,
-    raw: Vec<std::time::Duration>,
+    lines: Vec<Duration>,
+    via: Vec<Duration>,
+    raw: Vec<Duration>,
     lines_laps: Laps,
     raw_laps: Laps,
 }
@@ -207,7 +246,7 @@ async fn measure(s: Arc<Setup>) -> Runs {
 }
 
 fn report(setting: &str, mut r: Runs) {
-    let per_round = |ours: &[std::time::Duration], raw: &[std::time::Duration]| {
+    let per_round = |ours: &[Duration], raw: &[Duration]| {
         let mut v: Vec<f64> = raw
             .iter()
             .zip(ours)

@@ -387,10 +387,11 @@ impl Application {
             .date_of_birth
             .parse::<chrono::NaiveDate>()
             .map_err(|e| ValidationError::field("application.dateOfBirth", e.to_string()))?;
-        let ssn = match &self.ssn {
-            Some(ssn) => Some(built("application.ssn", ssn.expose())?),
-            None => None,
-        };
+        let ssn = self
+            .ssn
+            .as_ref()
+            .map(|ssn| built("application.ssn", ssn.expose()))
+            .transpose()?;
         built(
             "application",
             with_address!(types::ApplicationRequest::builder(), &self.address)

@@ -435,7 +435,8 @@ pub struct RefundLine {
 }
 
 /// A unit count for the wire: at least 1. A zero is refused here, never sent as "no
-/// quantity" (which FlexShopper reads as every unit of the line).
+/// quantity", which means every unit of the line (the spec's `SkuQuantity`: "all of them
+/// when absent").
 fn units(field: &str, quantity: u32) -> Result<NonZeroU64, Error> {
     NonZeroU64::new(u64::from(quantity))
         .ok_or_else(|| crate::ValidationError::field(field, "must be at least 1").into())
