@@ -101,7 +101,7 @@ async fn guard(State(s): State<AppState>, req: Request, next: Next) -> Response 
 }
 
 async fn reset(State(s): State<AppState>) -> StatusCode {
-    s.store().reset();
+    s.store().await.reset();
     s.journal().clear();
     *s.faults() = Default::default();
     StatusCode::NO_CONTENT
@@ -115,7 +115,7 @@ const DUMP_CHUNK: usize = 1_000;
 async fn state_dump(State(s): State<AppState>, q: Query) -> Json<Value> {
     let ids: Vec<String> = match q.get("merchant") {
         Some(id) => vec![id.to_owned()],
-        None => s.store().merchants.keys().cloned().collect(),
+        None => s.store().await.merchants.keys().cloned().collect(),
     };
     let mut merchants = serde_json::Map::new();
     for id in ids {
@@ -125,7 +125,7 @@ async fn state_dump(State(s): State<AppState>, q: Query) -> Json<Value> {
             let mut from = 0;
             loop {
                 let (items, next) = {
-                    let store = s.store();
+                    let store = s.store().await;
                     let Some(m) = store.merchants.get(&id) else {
                         present = false;
                         break 'sections;
@@ -142,12 +142,12 @@ async fn state_dump(State(s): State<AppState>, q: Query) -> Json<Value> {
                 }
             }
         }
-        let store = s.store();
+        let store = s.store().await;
         if let (true, Some(m)) = (present, store.merchants.get(&id)) {
             merchants.insert(id, out.finish(m));
         }
     }
-    let store = s.store();
+    let store = s.store().await;
     let mut retention = store.retention();
     let journal = s.journal();
     retention["journal"] = json!({
@@ -193,6 +193,7 @@ async fn advance_clock(
 ) -> ApiResult<Json<Value>> {
     let now = s
         .store()
+        .await
         .advance_clock(a.seconds)
         .map_err(ApiError::validation)?;
     Ok(Json(json!({ "clock": now.to_rfc3339() })))
@@ -206,7 +207,7 @@ const IMPORT_LIMIT: usize = 512 << 20;
 /// sessions) as one JSON document that `POST /__sandbox/import` takes back. Records are
 /// copied under the lock and serialized outside it.
 async fn export(State(s): State<AppState>) -> Json<Snapshot> {
-    let snapshot = s.store().snapshot(SCHEMA_VERSION);
+    let snapshot = s.store().await.snapshot(SCHEMA_VERSION);
     Json(snapshot)
 }
 
@@ -237,7 +238,7 @@ async fn import(State(s): State<AppState>, req: Request) -> ApiResult<Json<Value
         store.bind_auth_key(auth, api);
     }
     let merchants = store.merchants.len();
-    s.store().replace_with(store);
+    s.store().await.replace_with(store);
     Ok(Json(json!({ "imported": { "merchants": merchants } })))
 }
 
@@ -245,7 +246,7 @@ async fn passcode(
     State(s): State<AppState>,
     Path(user_id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let store = s.store();
+    let store = s.store().await;
     store
         .merchants
         .values()

@@ -22,7 +22,9 @@ use crate::store::Store;
 #[derive(Debug)]
 pub struct Shared {
     pub config: SandboxConfig,
-    pub store: Mutex<Store>,
+    /// An async lock: a request waiting for the store leaves its worker thread free
+    /// for other requests (a blocked std mutex would idle the worker).
+    pub store: tokio::sync::Mutex<Store>,
     pub journal: Mutex<Journal>,
     pub faults: Mutex<Faults>,
     pub sdk: Mutex<crate::flexsdk::SdkState>,
@@ -73,15 +75,19 @@ impl AppState {
             store.bind_auth_key(auth, api);
         }
         let state = AppState(Arc::new(Shared {
-            store: Mutex::new(store),
+            store: tokio::sync::Mutex::new(store),
             journal: Mutex::new(Journal::new(&config.limits)),
             faults: Mutex::new(Faults::default()),
             sdk: Mutex::new(crate::flexsdk::SdkState::default()),
             durability,
             config,
         }));
-        // Save the restored epoch and the configured bindings before serving.
-        drop(state.store());
+        // Save the restored epoch and the configured bindings before serving (nobody
+        // else can hold the lock yet).
+        drop(StoreGuard {
+            store: state.0.store.try_lock().expect("a new store is unlocked"),
+            durability: state.0.durability.as_ref(),
+        });
         state
     }
 
@@ -91,9 +97,9 @@ impl AppState {
 
     /// The store, locked. What the holder changes is saved (with a data file) when the
     /// guard is dropped; the request's response waits for it.
-    pub fn store(&self) -> StoreGuard<'_> {
+    pub async fn store(&self) -> StoreGuard<'_> {
         StoreGuard {
-            store: lock(&self.0.store),
+            store: self.0.store.lock().await,
             durability: self.0.durability.as_ref(),
         }
     }
@@ -118,7 +124,7 @@ impl AppState {
 /// The locked store; on drop, its changes go to the data file (or are forgotten in memory).
 #[derive(Debug)]
 pub struct StoreGuard<'a> {
-    store: MutexGuard<'a, Store>,
+    store: tokio::sync::MutexGuard<'a, Store>,
     durability: Option<&'a Durability>,
 }
 
@@ -207,7 +213,7 @@ impl FromRequestParts<AppState> for Customer {
                     "customer-token: a customer token is required",
                 )
             })?;
-        let user_id = state.store().resolve_token(&merchant.id, token)?;
+        let user_id = state.store().await.resolve_token(&merchant.id, token)?;
         Ok(Customer {
             merchant: merchant.id,
             user_id,
@@ -468,6 +474,40 @@ pub fn page<T: Clone>(
 mod tests {
     use super::*;
     use serde_json::json;
+    use std::time::Duration;
+
+    /// A request waiting for the store must not block its worker thread: on a runtime
+    /// with one thread, the request holding the store could then never finish and
+    /// release it (and with two workers, every wait halved the sandbox's throughput).
+    #[test]
+    fn a_request_waiting_for_the_store_leaves_its_worker_free() {
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_time()
+                .build()
+                .unwrap();
+            let local = tokio::task::LocalSet::new();
+            local.block_on(&rt, async {
+                let state = AppState::new(SandboxConfig::new());
+                let holder = state.clone();
+                let (held, is_held) = tokio::sync::oneshot::channel();
+                let first = tokio::task::spawn_local(async move {
+                    let _store = holder.store().await;
+                    held.send(()).unwrap();
+                    // The other request runs (and waits) while this one holds the store.
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                });
+                is_held.await.unwrap();
+                drop(state.store().await);
+                first.await.unwrap();
+            });
+            done.send(()).unwrap();
+        });
+        finished
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the waiting request blocked the only thread, so the store was never released");
+    }
 
     #[test]
     fn numeric_string_quantities_are_accepted() {

@@ -9,7 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::app::{AppState, Customer, Merchant, read_body};
-use crate::journal::JournalSeq;
+use crate::journal::{Entry, JournalSeq};
 use crate::{contract, faults, ops};
 
 pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -34,9 +34,9 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         Ok(read) => read,
         Err(e) => return e.into_response(),
     };
-    let seq = state
-        .journal()
-        .record(&parts, op.map(|o| o.1), Some(merchant.id), &bytes);
+    let max_body = state.config().limits.journal_body_bytes;
+    let entry = Entry::of(&parts, op.map(|o| o.1), Some(merchant.id), &bytes, max_body);
+    let seq = state.journal().record(entry);
     parts.extensions.insert(JournalSeq(seq));
     let fault = faults::pick(&state, &parts, op.map(|o| o.0), op.map(|o| o.1));
     let kill = parts.extensions.get::<faults::ConnectionKill>().cloned();

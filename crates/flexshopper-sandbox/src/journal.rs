@@ -57,6 +57,49 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// The journal entry of an authenticated request, built before the journal is
+    /// locked so that requests do not wait on each other's copying. A body longer than
+    /// `max_body` is counted, not kept.
+    pub fn of(
+        parts: &Parts,
+        operation_id: Option<&'static str>,
+        merchant_id: Option<String>,
+        body: &Bytes,
+        max_body: usize,
+    ) -> Entry {
+        let mut headers = String::with_capacity(64 * parts.headers.len());
+        for (name, value) in &parts.headers {
+            headers.push_str(name.as_str());
+            headers.push_str(": ");
+            if SECRET_HEADERS.contains(&name.as_str()) {
+                headers.push_str(REDACTED);
+            } else {
+                push_line_safe(&mut headers, value.as_bytes());
+            }
+            headers.push('\n');
+        }
+        let path = parts
+            .uri
+            .path_and_query()
+            .map_or("", |p| p.path())
+            .chars()
+            .take(MAX_PATH)
+            .collect();
+        let kept = (body.len() <= max_body).then(|| Bytes::copy_from_slice(body));
+        Entry {
+            seq: 0,
+            method: parts.method.to_string(),
+            path,
+            status: None,
+            merchant_id,
+            operation_id,
+            faulted: false,
+            headers,
+            body: kept,
+            body_len: body.len(),
+        }
+    }
+
     fn size(&self) -> usize {
         ENTRY_OVERHEAD
             + self.path.len()
@@ -102,7 +145,6 @@ pub struct Journal {
     next_seq: u64,
     bytes: usize,
     max_bytes: usize,
-    max_body: usize,
     /// Entries dropped to stay under the byte limit since the last clear.
     pub dropped: u64,
 }
@@ -130,53 +172,12 @@ impl Journal {
             next_seq: 0,
             bytes: 0,
             max_bytes: limits.journal_bytes,
-            max_body: limits.journal_body_bytes,
             dropped: 0,
         }
     }
 
-    /// Record an authenticated request; returns its sequence number.
-    pub fn record(
-        &mut self,
-        parts: &Parts,
-        operation_id: Option<&'static str>,
-        merchant_id: Option<String>,
-        body: &Bytes,
-    ) -> u64 {
-        let mut headers = String::with_capacity(64 * parts.headers.len());
-        for (name, value) in &parts.headers {
-            headers.push_str(name.as_str());
-            headers.push_str(": ");
-            if SECRET_HEADERS.contains(&name.as_str()) {
-                headers.push_str(REDACTED);
-            } else {
-                push_line_safe(&mut headers, value.as_bytes());
-            }
-            headers.push('\n');
-        }
-        let path = parts
-            .uri
-            .path_and_query()
-            .map_or("", |p| p.path())
-            .chars()
-            .take(MAX_PATH)
-            .collect();
-        let kept = (body.len() <= self.max_body).then(|| Bytes::copy_from_slice(body));
-        self.push(Entry {
-            seq: 0,
-            method: parts.method.to_string(),
-            path,
-            status: None,
-            merchant_id,
-            operation_id,
-            faulted: false,
-            headers,
-            body: kept,
-            body_len: body.len(),
-        })
-    }
-
-    fn push(&mut self, mut entry: Entry) -> u64 {
+    /// Record an authenticated request's entry; returns its sequence number.
+    pub fn record(&mut self, mut entry: Entry) -> u64 {
         self.next_seq += 1;
         entry.seq = self.next_seq;
         self.bytes += entry.size();
@@ -295,8 +296,20 @@ mod tests {
         let big = Bytes::from(vec![b'0'; 1 << 20]);
         let small = Bytes::from_static(br#"{"ssn": "888776666"}"#);
         for _ in 0..40 {
-            j.record(&parts(), None, None, &big);
-            j.record(&parts(), None, None, &small);
+            j.record(Entry::of(
+                &parts(),
+                None,
+                None,
+                &big,
+                limits.journal_body_bytes,
+            ));
+            j.record(Entry::of(
+                &parts(),
+                None,
+                None,
+                &small,
+                limits.journal_body_bytes,
+            ));
         }
         assert!(j.bytes() <= 8 << 10, "{} bytes", j.bytes());
         assert!(j.dropped > 0);

@@ -70,7 +70,7 @@ async fn get_agreements(
 ) -> ApiResult<Json<types::AgreementsResponse>> {
     let (p, limit) = q.paging(1000)?;
     let signed = q.bool("signed")?;
-    let store = s.store();
+    let store = s.store().await;
     let mut list = agreements(store.merchant_ref(&c.merchant), &c.user_id, signed);
     if q.get("sort") == Some("desc") {
         list.reverse();
@@ -87,7 +87,7 @@ async fn collect_payment(
 ) -> ApiResult<Json<types::CollectPaymentResponse>> {
     // Nothing documents a minimum payment: zero is recorded like any amount.
     let value = amount("amount", &req.amount)?;
-    let mut store = s.store();
+    let mut store = s.store().await;
     let payment_id = store.next_id("payment", 24);
     store.merchant(&c.merchant).collect_payment(
         &c.user_id,

@@ -35,7 +35,7 @@ async fn apply(
     if let Some(bank) = &req.bank_account {
         check_routing("bankAccount.routing", &bank.routing)?;
     }
-    let mut store = s.store();
+    let mut store = s.store().await;
     let application_id = store.next_id("application", 32);
     let now = store.now();
     let merchant = store.merchant(&c.merchant);

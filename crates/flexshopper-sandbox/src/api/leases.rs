@@ -66,7 +66,7 @@ async fn create_lease(
         shipping,
         discount,
     };
-    let mut store = s.store();
+    let mut store = s.store().await;
     let lease_id = format!("lease_{}", store.next_id("lease", 32));
     let now = store.now();
     let id = store.create_lease(&c.merchant, &c.user_id, request, lease_id, now)?;
@@ -84,7 +84,7 @@ async fn get_lease(
     c: Customer,
     Path(lease_id): Path<String>,
 ) -> ApiResult<Json<types::LeaseResponse>> {
-    let store = s.store();
+    let store = s.store().await;
     let now = store.now();
     let lease = store
         .merchant_ref(&c.merchant)
@@ -103,7 +103,7 @@ async fn sign_lease(
     if !req.signed {
         return Err(ApiError::validation("signed: must be true"));
     }
-    let mut store = s.store();
+    let mut store = s.store().await;
     let now = store.now();
     store
         .merchant(&c.merchant)

@@ -35,7 +35,7 @@ async fn request_passcode(
     Path(user_id): Path<String>,
     Body(_req): Body<types::SendPasscodeRequest>,
 ) -> ApiResult<Json<types::SendPasscodeResponse>> {
-    let mut store = s.store();
+    let mut store = s.store().await;
     // Six random digits; read it with GET /__sandbox/passcodes/{userId}.
     let passcode = store.random_digits(6);
     store.merchant(&m.id).user_mut(&user_id)?.passcode = Some(passcode);
@@ -52,7 +52,7 @@ async fn login_with_passcode(
     Body(req): Body<types::PasscodeLoginRequest>,
 ) -> ApiResult<Json<types::TokenResponse>> {
     let ttl = s.token_ttl();
-    let mut store = s.store();
+    let mut store = s.store().await;
     let user = store.merchant(&m.id).user_mut(&user_id)?;
     if user.passcode.as_deref() != Some(req.passcode.as_str()) {
         return Err(ApiError::new(
@@ -74,7 +74,7 @@ async fn verification_questions(
     State(s): State<AppState>,
     c: Customer,
 ) -> ApiResult<Json<types::VerificationQuestionsResponse>> {
-    let mut store = s.store();
+    let mut store = s.store().await;
     let user = store.merchant(&c.merchant).user(&c.user_id)?;
     if user.verification_status != Some("pending") {
         return Err(ApiError::new(
@@ -117,7 +117,7 @@ async fn verify_answers(
         .iter()
         .map(|a| (a.question_id.to_string(), a.choice_id.to_string()))
         .collect();
-    let mut store = s.store();
+    let mut store = s.store().await;
     let now = store.now();
     let status = store
         .merchant(&c.merchant)
@@ -166,7 +166,7 @@ async fn checkout(
         Some(t) => amount("total", t)?,
         None => computed,
     };
-    let mut store = s.store();
+    let mut store = s.store().await;
     let id = store.next_id("checkout", 24);
     store.merchant(&m.id).checkouts.push(Checkout {
         id: id.clone(),

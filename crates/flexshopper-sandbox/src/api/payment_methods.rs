@@ -109,7 +109,7 @@ async fn add_payment_method(
     c: Customer,
     Body(req): Body<types::AddPaymentMethodRequest>,
 ) -> ApiResult<(StatusCode, Json<types::EmptyDataResponse>)> {
-    let mut store = s.store();
+    let mut store = s.store().await;
     let id = store.next_id("payment-method", 24);
     let merchant = store.merchant(&c.merchant);
     let new = match (&req.ach, &req.token) {
@@ -153,7 +153,7 @@ async fn add_payment_method(
 }
 
 async fn child_key(State(s): State<AppState>, _m: Merchant) -> Json<types::ChildKeyResponse> {
-    let hex = s.store().next_id("child-key", 32);
+    let hex = s.store().await.next_id("child-key", 32);
     Json(types::ChildKeyResponse {
         child_key: format!(
             "{}-{}-{}-{}-{}",
@@ -177,7 +177,7 @@ async fn list_payment_methods(
     State(s): State<AppState>,
     c: Customer,
 ) -> ApiResult<Json<types::PaymentMethodsResponse>> {
-    let store = s.store();
+    let store = s.store().await;
     let data = store
         .merchant_ref(&c.merchant)
         .payment_methods_of(&c.user_id)
@@ -200,7 +200,7 @@ async fn verify_ach(
     Path(user_id): Path<String>,
     Body(req): Body<types::VerifyAchRequest>,
 ) -> ApiResult<Json<types::VerifyAchResponse>> {
-    let mut store = s.store();
+    let mut store = s.store().await;
     let merchant = store.merchant(&m.id);
     merchant.user(&user_id)?;
     let ok = scenarios::routing_number_problem(&req.routing_number).is_none();

@@ -19,7 +19,7 @@ async fn lease_settings(
     State(s): State<AppState>,
     m: Merchant,
 ) -> Json<types::LeaseSettingsResponse> {
-    let minimum = s.store().merchant_ref(&m.id).minimum_order_value;
+    let minimum = s.store().await.merchant_ref(&m.id).minimum_order_value;
     Json(types::LeaseSettingsResponse {
         data: types::LeaseSettings {
             minimum_order_value: dollars(minimum),

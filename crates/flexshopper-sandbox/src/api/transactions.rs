@@ -57,7 +57,7 @@ async fn get_transactions(
     let (p, limit) = q.paging(20)?;
     let (from, to) = (date(&q, "fromDate")?, date(&q, "toDate")?);
     let status = q.get("leaseStatus");
-    let store = s.store();
+    let store = s.store().await;
     let merchant = store.merchant_ref(&m.id);
     // Views are built for the page only; without filters the page is a range of the
     // store's insertion order, so its cost does not depend on how many there are.
@@ -94,7 +94,7 @@ async fn get_transaction(
     m: Merchant,
     Path(id): Path<String>,
 ) -> ApiResult<Json<types::TransactionResponse>> {
-    let store = s.store();
+    let store = s.store().await;
     let merchant = store.merchant_ref(&m.id);
     let txn = merchant.transaction(&id)?;
     Ok(Json(types::TransactionResponse {
@@ -119,7 +119,7 @@ async fn finalize(
             ));
         }
     }
-    let mut store = s.store();
+    let mut store = s.store().await;
     let number = (1_000_000 + store.next_number()).to_string();
     let now = store.now();
     let lease_number = store.merchant(&m.id).finalize(&id, || number, now)?;
@@ -156,7 +156,7 @@ async fn cancel_items(
     Body(req): Body<types::ItemSelection>,
 ) -> ApiResult<Json<types::CancelItemsResponse>> {
     let sel = item_selection(&req)?;
-    let ItemOutcome { done, failed } = s.store().merchant(&m.id).cancel(&id, &sel)?;
+    let ItemOutcome { done, failed } = s.store().await.merchant(&m.id).cancel(&id, &sel)?;
     Ok(Json(types::CancelItemsResponse {
         data: types::CancelResult {
             canceled: counts(done),
@@ -172,7 +172,7 @@ async fn return_items(
     Body(req): Body<types::ItemSelection>,
 ) -> ApiResult<Json<types::ReturnItemsResponse>> {
     let sel = item_selection(&req)?;
-    let ItemOutcome { done, failed } = s.store().merchant(&m.id).return_items(&id, &sel)?;
+    let ItemOutcome { done, failed } = s.store().await.merchant(&m.id).return_items(&id, &sel)?;
     Ok(Json(types::ReturnItemsResponse {
         data: types::ReturnResult {
             returned: counts(done),
@@ -203,9 +203,12 @@ async fn confirm_shipment(
             .iter()
             .map(|i| (i.sku.as_str(), i.quantity.map(|q| q.get()))),
     )?;
-    s.store()
-        .merchant(&m.id)
-        .fulfil(&id, Fulfilment::Shipment, &sel, fingerprint("ship", &req))?;
+    s.store().await.merchant(&m.id).fulfil(
+        &id,
+        Fulfilment::Shipment,
+        &sel,
+        fingerprint("ship", &req),
+    )?;
     Ok(empty())
 }
 
@@ -220,7 +223,7 @@ async fn confirm_receipt(
             .iter()
             .map(|i| (i.sku.as_str(), i.quantity.map(|q| q.get()))),
     )?;
-    s.store().merchant(&m.id).fulfil(
+    s.store().await.merchant(&m.id).fulfil(
         &id,
         Fulfilment::Receipt,
         &sel,

@@ -44,7 +44,7 @@ async fn verify_user_exists(
     let email = q
         .get("email")
         .ok_or_else(|| ApiError::validation("email: query parameter is required"))?;
-    let store = s.store();
+    let store = s.store().await;
     let user = store.merchant_ref(&m.id).user_by_email(email);
     Ok(Json(types::UserExistsResponse {
         data: types::UserExists {
@@ -59,7 +59,7 @@ async fn deeply_verify_user_exists(
     m: Merchant,
     Body(req): Body<types::DeepUserExistsRequest>,
 ) -> ApiResult<Json<types::DeepUserExistsResponse>> {
-    let store = s.store();
+    let store = s.store().await;
     let user = store.merchant_ref(&m.id).user_by_email(&req.email);
     let phone = user.map(|u| {
         req.phone
@@ -91,7 +91,7 @@ async fn create_user(
 ) -> ApiResult<Json<types::CreateUserResponse>> {
     check_email("email", &req.email)?;
     let ttl = s.token_ttl();
-    let mut store = s.store();
+    let mut store = s.store().await;
     let user_id = store.create_user(&m.id, &req.first_name, &req.last_name, &req.email)?;
     let token = store.mint_token(&m.id, &user_id, ttl);
     Ok(Json(types::CreateUserResponse {
@@ -105,7 +105,7 @@ async fn get_users(
     q: Query,
 ) -> ApiResult<Json<types::UsersPageResponse>> {
     let (p, limit) = q.paging(10)?;
-    let store = s.store();
+    let store = s.store().await;
     let merchant = store.merchant_ref(&m.id);
     let (range, meta) = page_range(merchant.users.len(), p, limit);
     Ok(Json(types::UsersPageResponse {
@@ -124,7 +124,7 @@ async fn get_current_user(
     State(s): State<AppState>,
     c: Customer,
 ) -> ApiResult<Json<types::UserResponse>> {
-    let store = s.store();
+    let store = s.store().await;
     let merchant = store.merchant_ref(&c.merchant);
     let user = merchant.user(&c.user_id)?;
     Ok(Json(types::UserResponse {
@@ -138,7 +138,7 @@ async fn create_authorization_token(
     Path(user_id): Path<String>,
 ) -> ApiResult<Json<types::TokenResponse>> {
     let ttl = s.token_ttl();
-    let mut store = s.store();
+    let mut store = s.store().await;
     store.merchant_ref(&m.id).user(&user_id)?;
     let token = store.mint_token(&m.id, &user_id, ttl);
     Ok(Json(types::TokenResponse {

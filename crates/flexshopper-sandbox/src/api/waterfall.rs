@@ -29,7 +29,7 @@ async fn account_lookup(
 ) -> ApiResult<Json<types::UsersPageResponse>> {
     let ttl = s.token_ttl();
     let ssn = sha_hex(&req.ssn);
-    let mut store = s.store();
+    let mut store = s.store().await;
     let ids: Vec<String> = store
         .merchant_ref(&m.id)
         .users
@@ -91,7 +91,7 @@ async fn prequal_start(
     Body(req): Body<types::PrequalStartRequest>,
 ) -> ApiResult<Json<types::PrequalificationResponse>> {
     super::users::check_email("email", &req.email)?;
-    let mut store = s.store();
+    let mut store = s.store().await;
     let existing = store
         .merchant_ref(&m.id)
         .user_by_email(&req.email)
@@ -126,7 +126,7 @@ async fn prequal_complete(
     m: Merchant,
     Body(req): Body<types::PrequalCompleteRequest>,
 ) -> ApiResult<Json<types::PrequalificationResponse>> {
-    let store = s.store();
+    let store = s.store().await;
     let merchant = store.merchant_ref(&m.id);
     let prequal = merchant.prequal(&req.prequal_id).cloned().ok_or_else(|| {
         ApiError::new(Code::PrequalNotFound, "prequalId: no such prequalification")
@@ -142,7 +142,7 @@ async fn auth_code(
     m: Merchant,
     Path(user_id): Path<String>,
 ) -> ApiResult<Json<types::AuthCodeResponse>> {
-    let mut store = s.store();
+    let mut store = s.store().await;
     store.merchant_ref(&m.id).user(&user_id)?;
     let code = store.next_id("auth-code", 43);
     drop(store);
@@ -175,7 +175,7 @@ async fn refund(
             credit("shippingCredit", &i.shipping_credit)?,
         ));
     }
-    let refunded = s.store().merchant(&m.id).refund(&id, &lines)?;
+    let refunded = s.store().await.merchant(&m.id).refund(&id, &lines)?;
     Ok(Json(types::RefundResponse {
         data: types::RefundResult {
             refunded: refunded

@@ -150,7 +150,7 @@ async fn script(State(s): State<AppState>, Query(q): Query<HashMap<String, Strin
     let key = q.get("authKey").map(|k| k.trim()).unwrap_or_default();
     let problem = if key.is_empty() {
         Some("authKey: the query parameter is required")
-    } else if s.store().auth_key(key).is_none() {
+    } else if s.store().await.auth_key(key).is_none() {
         Some(
             "authKey: unknown authorization key; bind it to an API key with \
              --auth-key AUTH_KEY=API_KEY or POST /__sandbox/auth-keys",
@@ -237,7 +237,7 @@ async fn create_checkout(State(s): State<AppState>, body: axum::body::Bytes) -> 
         Ok(r) => r,
         Err(e) => return refuse(StatusCode::BAD_REQUEST, "body", &e.to_string()),
     };
-    let Some(api_key) = s.store().auth_key(req.auth_key.trim()).cloned() else {
+    let Some(api_key) = s.store().await.auth_key(req.auth_key.trim()).cloned() else {
         return refuse(
             StatusCode::UNAUTHORIZED,
             "authKey",
@@ -255,7 +255,7 @@ async fn create_checkout(State(s): State<AppState>, body: axum::body::Bytes) -> 
         .to_owned();
     let merchant_id = crate::merchant_id(&api_key);
     {
-        let mut store = s.store();
+        let mut store = s.store().await;
         let merchant = store.merchant(&merchant_id);
         if let Ok(t) = merchant.transaction(&transaction_id)
             && merchant.transaction_signed(t)
@@ -293,6 +293,7 @@ async fn create_checkout(State(s): State<AppState>, body: axum::body::Bytes) -> 
         };
         let token = s
             .store()
+            .await
             .mint_token(&owner_merchant, &user_id, s.token_ttl());
         checkout.user_id = Some(user_id);
         checkout.token = Some(token);
@@ -502,6 +503,7 @@ async fn step(
             let merchant = crate::merchant_id(&c.api_key);
             let existing = s
                 .store()
+                .await
                 .merchant(&merchant)
                 .user_by_email(&email)
                 .map(|u| u.id.clone());
@@ -652,7 +654,7 @@ async fn bind_auth_key(State(s): State<AppState>, Json(b): Json<Binding>) -> Res
         return ApiError::validation("authKey, apiKey: both are required and non-empty")
             .into_response();
     }
-    s.store().bind_auth_key(auth, api);
+    s.store().await.bind_auth_key(auth, api);
     Json(json!({"authKey": auth, "merchant": crate::merchant_id(api)})).into_response()
 }
 
@@ -660,6 +662,7 @@ async fn bind_auth_key(State(s): State<AppState>, Json(b): Json<Binding>) -> Res
 async fn list_auth_keys(State(s): State<AppState>) -> Json<Value> {
     let keys: Vec<Value> = s
         .store()
+        .await
         .auth_keys()
         .into_iter()
         .map(|(auth, api)| json!({"authKey": auth, "merchant": crate::merchant_id(api)}))
