@@ -52,6 +52,23 @@ use error::ApiError;
 
 /// The stable, non-secret id of the merchant an API key belongs to (hex of a SHA-256).
 pub fn merchant_id(api_key: &str) -> String {
+    // Every request computes it and a connection usually keeps one key: each thread
+    // remembers its last key, which spares the hash (2% of a request's instructions).
+    thread_local! {
+        static LAST: std::cell::RefCell<(String, String)> = const {
+            std::cell::RefCell::new((String::new(), String::new()))
+        };
+    }
+    LAST.with_borrow_mut(|(key, id)| {
+        if key.as_str() != api_key || id.is_empty() {
+            *id = hash_merchant_id(api_key);
+            api_key.clone_into(key);
+        }
+        id.clone()
+    })
+}
+
+fn hash_merchant_id(api_key: &str) -> String {
     let mut hasher = Sha256::new();
     hasher.update(b"flexshopper-sandbox:");
     hasher.update(api_key.as_bytes());
@@ -145,4 +162,22 @@ fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
         "An unexpected error occurred",
     )
     .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{hash_merchant_id, merchant_id};
+
+    #[test]
+    fn a_remembered_merchant_id_is_never_another_keys() {
+        let (a, b) = (hash_merchant_id("key-a"), hash_merchant_id("key-b"));
+        assert_ne!(a, b);
+        for _ in 0..2 {
+            assert_eq!(merchant_id("key-a"), a);
+            assert_eq!(merchant_id("key-a"), a);
+            assert_eq!(merchant_id("key-b"), b);
+        }
+        assert_eq!(merchant_id(""), hash_merchant_id(""));
+        assert_eq!(merchant_id("key-b"), b);
+    }
 }

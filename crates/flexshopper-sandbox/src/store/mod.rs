@@ -36,9 +36,10 @@ pub fn weekly_payment(total: Decimal) -> Decimal {
         .round_dp_with_strategy(2, RoundingStrategy::AwayFromZero)
 }
 
-/// Cost of rental: everything paid over the term beyond the cash price.
-pub fn cost_of_rental(total: Decimal) -> Decimal {
-    weekly_payment(total) * Decimal::from(TERM) - total
+/// Cost of rental: everything paid over the term beyond the cash price, for a lease of
+/// `total` whose weekly payment is `payment` (from [`weekly_payment`]; the caller has it).
+pub fn cost_of_rental(total: Decimal, payment: Decimal) -> Decimal {
+    payment * Decimal::from(TERM) - total
 }
 
 fn hex_id(seed: &str, len: usize) -> String {
@@ -778,14 +779,15 @@ impl Merchant {
         let total = req.total();
         self.check_new_lease(user, total)?;
         let payment = weekly_payment(total);
-        let contract = contract_html(user, &req, total, payment);
+        let cost = cost_of_rental(total, payment);
+        let contract = contract_html(user, &req, total, payment, cost);
         let (lease_seq, _) = self.leases.push(Lease {
             id: lease_id.clone(),
             user_id: user_id.to_owned(),
             transaction_id: req.transaction_id.clone(),
             total,
             payment,
-            cost_of_rental: cost_of_rental(total),
+            cost_of_rental: cost,
             contract: base64::engine::general_purpose::STANDARD.encode(contract),
             created_at: now,
             signed_at: None,
@@ -1295,7 +1297,13 @@ fn available_for(i: &TxnItem, kind: Fulfilment) -> u32 {
 }
 
 /// The lease contract: a small HTML document naming the customer, the items and the terms.
-pub fn contract_html(user: &User, req: &LeaseRequest, total: Decimal, payment: Decimal) -> String {
+pub fn contract_html(
+    user: &User,
+    req: &LeaseRequest,
+    total: Decimal,
+    payment: Decimal,
+    cost_of_rental: Decimal,
+) -> String {
     use std::fmt::Write;
     let mut html = String::with_capacity(640 + 96 * req.items.len());
     // Writing into a String cannot fail.
@@ -1324,7 +1332,7 @@ pub fn contract_html(user: &User, req: &LeaseRequest, total: Decimal, payment: D
         "</table><p>Cash price: ${total:.2}. {term} weekly payments of ${payment:.2}. Cost of rental: ${cor:.2}.</p>\
 <p>FlexShopper sandbox: not a real agreement.</p></body></html>",
         term = TERM,
-        cor = cost_of_rental(total),
+        cor = cost_of_rental,
     );
     html
 }
@@ -1855,7 +1863,13 @@ mod tests {
         let user = s.merchant_ref(M).user(&u).unwrap();
         let mut tv = item("TV", dec!(299.5), 2);
         tv.description = "<script>alert(1)</script> & \"mount\"".into();
-        let html = contract_html(user, &order("T<1>", vec![tv]), dec!(599), dec!(60.5));
+        let html = contract_html(
+            user,
+            &order("T<1>", vec![tv]),
+            dec!(599),
+            dec!(60.5),
+            cost_of_rental(dec!(599), dec!(60.5)),
+        );
         assert!(
             html.contains("<title>Lease agreement T&lt;1&gt;</title>"),
             "{html}"
@@ -1905,7 +1919,10 @@ mod tests {
     fn lease_terms_follow_the_documented_formula() {
         // 400 * 2.40 / 52 = 18.4615... -> 18.47; 18.47 * 52 - 400 = 560.44
         assert_eq!(weekly_payment(dec!(400)), dec!(18.47));
-        assert_eq!(cost_of_rental(dec!(400)), dec!(560.44));
+        assert_eq!(
+            cost_of_rental(dec!(400), weekly_payment(dec!(400))),
+            dec!(560.44)
+        );
         assert_eq!(weekly_payment(dec!(52)), dec!(2.40));
     }
 
